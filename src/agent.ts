@@ -1,0 +1,115 @@
+// Starts the SDK from the configuration: resource, sampler, processors and
+// exporters, the global providers of @opentelemetry/api, and the shutdown hooks.
+// One agent per process, even when two copies of spanwise are loaded.
+import {
+  context, propagation, ROOT_CONTEXT, trace, type Context, type TextMapPropagator, type Tracer,
+} from '@opentelemetry/api';
+import { getConfig, type Config } from './config';
+import { AsyncLocalContextManager } from './context';
+import { BatchSpanProcessor } from './export/batch-processor';
+import { createConsoleExporter } from './export/console-exporter';
+import { createOtlpHttpExporter } from './export/otlp-http-exporter';
+import { log } from './log';
+import { createPropagator } from './propagation/composite';
+import { detectResource, SDK_VERSION } from './resource';
+import { createSampler } from './sampling';
+import type { SpanProcessor } from './span-data';
+import { SdkTracerProvider } from './tracer-provider';
+
+/** The running agent, shared by the instrumentations. */
+export interface Agent {
+  readonly config: Config;
+  readonly provider: SdkTracerProvider;
+  readonly contextManager: AsyncLocalContextManager;
+  readonly propagator: TextMapPropagator;
+  readonly rootContext: Context;
+  /** A tracer for one of our instrumentations, e.g. tracer('http'). */
+  tracer(instrumentation: string): Tracer;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+const AGENT_KEY = Symbol.for('spanwise.agent');
+type GlobalWithAgent = typeof globalThis & { [AGENT_KEY]?: Agent };
+
+/** The agent started in this process, if any. */
+export function getAgent(): Agent | undefined {
+  return (globalThis as GlobalWithAgent)[AGENT_KEY];
+}
+
+function createProcessors(config: Config): SpanProcessor[] {
+  const processors: SpanProcessor[] = [];
+  for (const name of config.exporters) {
+    const exporter = name === 'console' ? createConsoleExporter() : createOtlpHttpExporter(config.otlp);
+    processors.push(new BatchSpanProcessor(exporter, config.bsp));
+  }
+  return processors;
+}
+
+/**
+ * Starts the agent and registers it as the global tracer provider, context
+ * manager and propagator. Returns the running agent (the existing one when
+ * called twice), or undefined when OTEL_SDK_DISABLED=true.
+ */
+export function startAgent(config: Config = getConfig()): Agent | undefined {
+  const existing = getAgent();
+  if (existing !== undefined) return existing;
+  if (config.disabled) {
+    log.debug('OTEL_SDK_DISABLED=true: spanwise is off');
+    return undefined;
+  }
+  const resource = detectResource(config);
+  const sampler = createSampler(config.sampler, config.samplerRatio);
+  const provider = new SdkTracerProvider(sampler, config.limits, resource, createProcessors(config));
+  const contextManager = new AsyncLocalContextManager();
+  const propagator = createPropagator(config.propagators);
+  context.setGlobalContextManager(contextManager);
+  trace.setGlobalTracerProvider(provider);
+  propagation.setGlobalPropagator(propagator);
+  const tracers = new Map<string, Tracer>();
+  const agent: Agent = {
+    config, provider, contextManager, propagator, rootContext: ROOT_CONTEXT,
+    tracer(instrumentation) {
+      let t = tracers.get(instrumentation);
+      if (t === undefined) {
+        t = provider.getTracer(`spanwise/${instrumentation}`, SDK_VERSION);
+        tracers.set(instrumentation, t);
+      }
+      return t;
+    },
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+  (globalThis as GlobalWithAgent)[AGENT_KEY] = agent;
+  installShutdownHooks(agent);
+  log.debug(`spanwise ${SDK_VERSION} started; service.name=${String(resource.attributes['service.name'])}, ` +
+    `sampler=${sampler.toString()}, exporters=${config.exporters.join(',') || 'none'}`);
+  return agent;
+}
+
+const SIGNAL_FLUSH_MS = 5000;
+
+/**
+ * Flushes on beforeExit and on SIGTERM/SIGINT. Node's default for a signal is to
+ * exit; adding a listener cancels that, so when ours is the only listener we
+ * re-raise the signal after the flush, and the process exits as it would have.
+ */
+function installShutdownHooks(agent: Agent): void {
+  process.on('beforeExit', () => {
+    void agent.forceFlush().catch(() => undefined);
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const onSignal = (): void => {
+      // An app with its own handler keeps control (and may go on working), so we only flush.
+      const appHandles = process.listenerCount(signal) > 1;
+      const timeout = new Promise((resolve) => setTimeout(resolve, SIGNAL_FLUSH_MS).unref());
+      const work = appHandles ? agent.forceFlush() : agent.shutdown();
+      void Promise.race([work, timeout]).catch(() => undefined).then(() => {
+        if (appHandles) return;
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      });
+    };
+    process.on(signal, onSignal);
+  }
+}

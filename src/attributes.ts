@@ -1,0 +1,77 @@
+// Attribute validation and limits (spec: "Attribute" and "Attribute Limits").
+// Invalid values are dropped silently (debug log); values over the length limit
+// are truncated; keys over the count limit are dropped and counted.
+import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import { log } from './log';
+
+/** A bag of attributes with its limits and a count of what they dropped. */
+export interface AttributeBag {
+  readonly values: Attributes;
+  count: number;
+  dropped: number;
+}
+
+/** True for the value types the spec allows: primitives and homogeneous arrays of them. */
+export function isValidValue(value: unknown): value is AttributeValue {
+  const t = typeof value;
+  if (t === 'string' || t === 'boolean') return true;
+  if (t === 'number') return true;
+  if (!Array.isArray(value)) return false;
+  let kind: string | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    if (item === null || item === undefined) continue;
+    const it = typeof item;
+    if (it !== 'string' && it !== 'number' && it !== 'boolean') return false;
+    if (kind === undefined) kind = it;
+    else if (kind !== it) return false;
+  }
+  return true;
+}
+
+function truncate(value: AttributeValue, max: number): AttributeValue {
+  if (typeof value === 'string') return value.length > max ? value.slice(0, max) : value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item === 'string' && item.length > max) {
+        out ??= value.slice();
+        out[i] = item.slice(0, max);
+      }
+    }
+    return (out ?? value) as AttributeValue;
+  }
+  return value;
+}
+
+/** Sets one attribute on `bag`, honouring the count and length limits. */
+export function setAttribute(bag: AttributeBag, key: string, value: unknown, countLimit: number, lengthLimit: number): void {
+  if (typeof key !== 'string' || key.length === 0) {
+    log.debug(`invalid attribute key ${String(key)} ignored`);
+    return;
+  }
+  if (value === undefined || value === null) return;
+  if (!isValidValue(value)) {
+    log.debug(`invalid value for attribute ${key} ignored`);
+    return;
+  }
+  const values = bag.values as Record<string, AttributeValue>;
+  if (!(key in values)) {
+    if (bag.count >= countLimit) {
+      bag.dropped++;
+      return;
+    }
+    bag.count++;
+  }
+  values[key] = lengthLimit === Infinity ? value : truncate(value, lengthLimit);
+}
+
+/** Builds a new bag from `attributes` with the given limits. */
+export function newBag(attributes: Attributes | undefined, countLimit: number, lengthLimit: number): AttributeBag {
+  const bag: AttributeBag = { values: {}, count: 0, dropped: 0 };
+  if (attributes !== undefined && attributes !== null) {
+    for (const key in attributes) setAttribute(bag, key, attributes[key], countLimit, lengthLimit);
+  }
+  return bag;
+}

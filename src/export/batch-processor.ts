@@ -1,0 +1,119 @@
+// The batch span processor (SDK spec "Batching processor"): a bounded queue that
+// drops the newest span when full, counts every drop, and exports in batches
+// from an unref'd timer so it never keeps the process alive.
+import { log } from '../log';
+import type { FinishedSpan, SpanExporter, SpanProcessor } from '../span-data';
+
+/** OTEL_BSP_* settings. */
+export interface BatchOptions {
+  readonly scheduleDelayMs: number;
+  readonly exportTimeoutMs: number;
+  readonly maxQueueSize: number;
+  readonly maxExportBatchSize: number;
+}
+
+/** Counters of what happened to spans; reported when spans are lost. */
+export interface BatchStats {
+  queued: number;
+  exported: number;
+  droppedQueueFull: number;
+  failed: number;
+}
+
+/** A SpanProcessor that batches finished spans into an exporter. */
+export class BatchSpanProcessor implements SpanProcessor {
+  private queue: FinishedSpan[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private exporting: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private stopped = false;
+  readonly stats: BatchStats = { queued: 0, exported: 0, droppedQueueFull: 0, failed: 0 };
+
+  constructor(private readonly exporter: SpanExporter, private readonly options: BatchOptions) {}
+
+  onEnd(span: FinishedSpan): void {
+    if (this.stopped) return;
+    if (this.queue.length >= this.options.maxQueueSize) {
+      this.stats.droppedQueueFull++;
+      log.warn(`span queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.options.maxQueueSize}): ` +
+        `${this.stats.droppedQueueFull} spans dropped so far`);
+      return;
+    }
+    this.queue.push(span);
+    this.stats.queued++;
+    if (this.queue.length >= this.options.maxExportBatchSize) this.flushSoon(0);
+    else this.flushSoon(this.options.scheduleDelayMs);
+  }
+
+  private flushSoon(delay: number): void {
+    if (this.timer !== undefined) {
+      if (delay > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain(false);
+    }, delay);
+    this.timer.unref();
+  }
+
+  /** Exports queued spans one batch at a time; with `all`, until the queue is empty. */
+  private drain(all: boolean): Promise<void> {
+    const run = async (): Promise<void> => {
+      do {
+        const batch = this.queue.splice(0, this.options.maxExportBatchSize);
+        if (batch.length === 0) return;
+        await this.exportBatch(batch);
+      } while (all || this.queue.length >= this.options.maxExportBatchSize);
+      if (this.queue.length > 0 && !this.stopped) this.flushSoon(this.options.scheduleDelayMs);
+    };
+    // Exports never overlap (spec: Export "will never be called concurrently").
+    this.exporting = this.exporting.then(run, run);
+    return this.exporting;
+  }
+
+  private async exportBatch(batch: FinishedSpan[]): Promise<void> {
+    this.inFlight += batch.length;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<{ ok: false; error: Error }>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, error: new Error('export timed out') }),
+          this.options.exportTimeoutMs);
+        timer.unref();
+      });
+      const result = await Promise.race([this.exporter.export(batch), timeout]);
+      if (result.ok) this.stats.exported += batch.length;
+      else this.countFailure(batch.length, result.error);
+    } catch (err) {
+      this.countFailure(batch.length, err);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight -= batch.length;
+    }
+  }
+
+  private countFailure(n: number, err: unknown): void {
+    this.stats.failed += n;
+    log.warn(`span export failed: ${this.stats.failed} spans lost so far`, err instanceof Error ? err.message : err);
+  }
+
+  async forceFlush(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    await this.drain(true);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    await this.forceFlush();
+    this.stopped = true;
+    await this.exporter.shutdown();
+    const lost = this.stats.droppedQueueFull + this.stats.failed;
+    if (lost > 0) {
+      log.warn(`spanwise shut down: ${this.stats.exported} spans exported, ${this.stats.droppedQueueFull} dropped ` +
+        `because the queue was full, ${this.stats.failed} lost to export failures`);
+    }
+  }
+}

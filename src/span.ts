@@ -1,0 +1,196 @@
+// A recording span. Mutable until end(); end() hands a read-only snapshot to
+// the processor. Every method is a no-op after end and none of them throws.
+import {
+  SpanStatusCode, type Attributes, type AttributeValue, type Exception, type Link, type Span as ApiSpan,
+  type SpanContext, type SpanKind, type SpanStatus, type TimeInput,
+} from '@opentelemetry/api';
+import { newBag, setAttribute, type AttributeBag } from './attributes';
+import { now, toEpochMs } from './clock';
+import type { SpanLimits } from './config';
+import type { FinishedSpan, InstrumentationScope, ResourceData, SpanEventData, SpanLinkData } from './span-data';
+
+/** What every span of one tracer shares: limits, resource, scope, and where finished spans go. */
+export interface SpanOwner {
+  readonly limits: SpanLimits;
+  readonly resource: ResourceData;
+  readonly scope: InstrumentationScope;
+  onEnd(span: FinishedSpan): void;
+}
+
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+
+/** A sampled, recording span implementing the @opentelemetry/api Span. */
+export class RecordingSpan implements ApiSpan {
+  private ended = false;
+  private name: string;
+  private readonly attrs: AttributeBag;
+  private readonly events: SpanEventData[] = [];
+  private droppedEvents = 0;
+  private readonly links: SpanLinkData[] = [];
+  private droppedLinks = 0;
+  private status: SpanStatus = UNSET;
+  /** Epoch ms at start; exposed for instrumentations that need durations. */
+  readonly startTime: number;
+
+  constructor(
+    private readonly owner: SpanOwner,
+    private readonly context: SpanContext,
+    name: string,
+    readonly kind: SpanKind,
+    private readonly parentSpanId: string | undefined,
+    private readonly parentIsRemote: boolean,
+    attributes: Attributes | undefined,
+    links: readonly Link[] | undefined,
+    startTime: TimeInput | undefined,
+  ) {
+    this.name = name;
+    this.startTime = toEpochMs(startTime);
+    const l = owner.limits;
+    this.attrs = newBag(attributes, l.attributeCountLimit, l.attributeValueLengthLimit);
+    if (links !== undefined) for (let i = 0; i < links.length; i++) this.addLink(links[i]);
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+
+  setAttribute(key: string, value: AttributeValue): this {
+    if (!this.ended) {
+      const l = this.owner.limits;
+      setAttribute(this.attrs, key, value, l.attributeCountLimit, l.attributeValueLengthLimit);
+    }
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    if (!this.ended && attributes !== null && typeof attributes === 'object') {
+      const l = this.owner.limits;
+      for (const key in attributes) {
+        setAttribute(this.attrs, key, attributes[key], l.attributeCountLimit, l.attributeValueLengthLimit);
+      }
+    }
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.ended) return this;
+    const l = this.owner.limits;
+    if (this.events.length >= l.eventCountLimit) {
+      this.droppedEvents++;
+      return this;
+    }
+    let attributes: Attributes | undefined;
+    if (isTimeInput(attributesOrTime)) time = attributesOrTime;
+    else attributes = attributesOrTime;
+    const bag = newBag(attributes, l.attributePerEventCountLimit, l.attributeValueLengthLimit);
+    this.events.push({ name: String(name), time: toEpochMs(time), attributes: bag.values, droppedAttributesCount: bag.dropped });
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.ended || link === null || typeof link !== 'object' || link.context === undefined) return this;
+    const l = this.owner.limits;
+    if (this.links.length >= l.linkCountLimit) {
+      this.droppedLinks++;
+      return this;
+    }
+    const bag = newBag(link.attributes, l.attributePerLinkCountLimit, l.attributeValueLengthLimit);
+    this.links.push({ context: link.context, attributes: bag.values, droppedAttributesCount: bag.dropped });
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    if (Array.isArray(links)) for (let i = 0; i < links.length; i++) this.addLink(links[i]);
+    return this;
+  }
+
+  /** Spec "Set Status": OK is final, UNSET is ignored, a description only goes with ERROR. */
+  setStatus(status: SpanStatus): this {
+    if (this.ended || status === null || typeof status !== 'object') return this;
+    if (this.status.code === SpanStatusCode.OK || status.code === SpanStatusCode.UNSET) return this;
+    if (status.code === SpanStatusCode.OK) this.status = { code: SpanStatusCode.OK };
+    else if (status.code === SpanStatusCode.ERROR) {
+      this.status = typeof status.message === 'string'
+        ? { code: SpanStatusCode.ERROR, message: status.message }
+        : { code: SpanStatusCode.ERROR };
+    }
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (!this.ended) this.name = String(name);
+    return this;
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.ended) return;
+    this.ended = true;
+    let end = endTime === undefined ? now() : toEpochMs(endTime);
+    if (end < this.startTime) end = this.startTime;
+    this.owner.onEnd(this.snapshot(end));
+  }
+
+  isRecording(): boolean {
+    return !this.ended;
+  }
+
+  /** Spec "Record Exception": an `exception` event with type, message and stacktrace. */
+  recordException(exception: Exception, time?: TimeInput): void {
+    this.addEvent('exception', exceptionAttributes(exception), time);
+  }
+
+  /** The current name; instrumentations read it before renaming. */
+  getName(): string {
+    return this.name;
+  }
+
+  /** A live read of one attribute, for instrumentations that enrich spans. */
+  getAttribute(key: string): AttributeValue | undefined {
+    return this.attrs.values[key];
+  }
+
+  private snapshot(endTime: number): FinishedSpan {
+    const owner = this.owner;
+    return {
+      name: this.name,
+      kind: this.kind,
+      spanContext: this.context,
+      parentSpanId: this.parentSpanId,
+      parentIsRemote: this.parentIsRemote,
+      startTime: this.startTime,
+      endTime,
+      attributes: this.attrs.values,
+      droppedAttributesCount: this.attrs.dropped,
+      events: this.events,
+      droppedEventsCount: this.droppedEvents,
+      links: this.links,
+      droppedLinksCount: this.droppedLinks,
+      status: this.status,
+      resource: owner.resource,
+      scope: owner.scope,
+    };
+  }
+}
+
+function isTimeInput(v: unknown): v is TimeInput {
+  return typeof v === 'number' || v instanceof Date || (Array.isArray(v) && v.length === 2 && typeof v[0] === 'number');
+}
+
+/** The semantic-convention attributes of an `exception` event. */
+export function exceptionAttributes(exception: Exception): Attributes {
+  const attributes: Attributes = {};
+  if (typeof exception === 'string') {
+    attributes['exception.message'] = exception;
+    return attributes;
+  }
+  if (exception === null || typeof exception !== 'object') {
+    attributes['exception.message'] = String(exception);
+    return attributes;
+  }
+  const e = exception as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown };
+  const type = typeof e.name === 'string' ? e.name : e.code !== undefined ? String(e.code) : undefined;
+  if (type !== undefined) attributes['exception.type'] = type;
+  if (typeof e.message === 'string') attributes['exception.message'] = e.message;
+  if (typeof e.stack === 'string') attributes['exception.stacktrace'] = e.stack;
+  return attributes;
+}
