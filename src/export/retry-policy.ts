@@ -43,6 +43,9 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // All three HTTP-date forms name the month and carry an hh:mm:ss time; the
+  // check keeps Date.parse from reading "-1" or "1.5" as years.
+  if (!/[a-z]/i.test(text) || !text.includes(':')) return undefined;
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);

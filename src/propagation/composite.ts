@@ -28,10 +28,14 @@ export class CompositePropagator implements TextMapPropagator {
   private readonly fieldNames: readonly string[];
 
   constructor(propagators: readonly TextMapPropagator[]) {
-    this.propagators = propagators.slice();
+    this.propagators = Array.isArray(propagators) ? propagators.slice() : [];
     const names = new Set<string>();
     for (const propagator of this.propagators) {
-      for (const field of propagator.fields()) names.add(field);
+      try {
+        for (const field of propagator.fields()) names.add(field);
+      } catch (error) {
+        log.debug('propagator fields failed', error);
+      }
     }
     this.fieldNames = Array.from(names);
   }
