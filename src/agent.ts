@@ -95,16 +95,23 @@ const SIGNAL_FLUSH_MS = 5000;
  * re-raise the signal after the flush, and the process exits as it would have.
  */
 function installShutdownHooks(agent: Agent): void {
+  // The exporter's sockets and timers are unref'd, so a flush alone would not keep
+  // the loop alive: a ref'd timer holds it for the bounded time of the flush.
   process.on('beforeExit', () => {
-    void agent.forceFlush().catch(() => undefined);
+    if (agent.provider.pendingSpans() === 0) return;
+    const hold = setTimeout(() => undefined, SIGNAL_FLUSH_MS);
+    void agent.forceFlush().catch(() => undefined).then(() => clearTimeout(hold));
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const onSignal = (): void => {
       // An app with its own handler keeps control (and may go on working), so we only flush.
       const appHandles = process.listenerCount(signal) > 1;
-      const timeout = new Promise((resolve) => setTimeout(resolve, SIGNAL_FLUSH_MS).unref());
+      // Ref'd on purpose: the process must live until the flush ends or the bound passes.
+      let hold: NodeJS.Timeout | undefined;
+      const timeout = new Promise((resolve) => { hold = setTimeout(resolve, SIGNAL_FLUSH_MS); });
       const work = appHandles ? agent.forceFlush() : agent.shutdown();
       void Promise.race([work, timeout]).catch(() => undefined).then(() => {
+        clearTimeout(hold);
         if (appHandles) return;
         process.removeListener(signal, onSignal);
         process.kill(process.pid, signal);

@@ -69,6 +69,8 @@ export interface SpanExporter {
 /** Receives every sampled span when it ends, as a read-only snapshot. */
 export interface SpanProcessor {
   onEnd(span: FinishedSpan): void;
+  /** Spans accepted but not yet exported. */
+  pendingSpans?(): number;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }

@@ -41,6 +41,13 @@ export class SdkTracerProvider implements TracerProvider {
     for (let i = 0; i < processors.length; i++) processors[i].onEnd(span);
   }
 
+  /** Spans ended but not yet exported, over all processors. */
+  pendingSpans(): number {
+    let n = 0;
+    for (const p of this.processors) n += p.pendingSpans?.() ?? 0;
+    return n;
+  }
+
   /** Exports everything queued so far. */
   async forceFlush(): Promise<void> {
     await Promise.all(this.processors.map((p) => p.forceFlush()));

@@ -31,6 +31,10 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   constructor(private readonly exporter: SpanExporter, private readonly options: BatchOptions) {}
 
+  pendingSpans(): number {
+    return this.queue.length + this.inFlight;
+  }
+
   onEnd(span: FinishedSpan): void {
     if (this.stopped) return;
     if (this.queue.length >= this.options.maxQueueSize) {

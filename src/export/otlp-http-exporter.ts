@@ -54,6 +54,8 @@ export function createOtlpHttpExporter(options: OtlpHttpOptions): OtlpHttpExport
 class HttpExporter implements OtlpHttpExporter {
   readonly stats: OtlpExportStats = { exportedSpans: 0, failedSpans: 0, failedBatches: 0, retries: 0 };
   private readonly url: string;
+  /** The URL without credentials or query, for log messages. */
+  private readonly shownUrl: string;
   private readonly timeoutMs: number;
   private readonly retryBaseMs: number;
   private readonly json: boolean;
@@ -74,6 +76,7 @@ class HttpExporter implements OtlpHttpExporter {
     this.json = options.protocol === 'http/json';
     this.compress = options.compression === 'gzip';
     const url = parseCollectorUrl(this.url);
+    this.shownUrl = url === undefined ? this.url : `${url.protocol}//${url.host}${url.pathname}`;
     this.transport = url === undefined ? undefined : createHttpTransport(url);
     this.baseHeaders = buildHeaders(options.headers, this.json, this.compress);
   }
@@ -156,7 +159,7 @@ class HttpExporter implements OtlpHttpExporter {
     this.stats.failedBatches += 1;
     // The message names only the kind of failure so that log.ts's once-a-minute
     // limit applies per kind; the counts go in the detail.
-    log.warn(`OTLP export to ${this.url} failed (${reason}); batch dropped`,
+    log.warn(`OTLP export to ${this.shownUrl} failed (${reason}); batch dropped`,
       `${detail}; ${spans.length} spans in this batch, ${this.stats.failedSpans} dropped since start`);
     return { ok: false, error: new Error(`OTLP export failed: ${detail}`) };
   }

@@ -8,41 +8,29 @@ const TWO_32 = 4294967296;
 // 2^64 - 1 nanoseconds, in whole milliseconds: later times are clamped to it.
 const MAX_WHOLE_MS = 18_446_744_073_708;
 
-let wholeMs = 0;
-let subNanos = 0;
+// Whole milliseconds of `ms` (NaN and negatives are 0), clamped to what fixed64 nanoseconds hold.
+function wholeMsOf(ms: number): number {
+  return ms > 0 ? Math.min(Math.floor(ms), MAX_WHOLE_MS) : 0;
+}
 
-// Splits `ms` into wholeMs and subNanos (0..999999); NaN and negatives become 0.
-function split(ms: number): void {
-  if (!(ms > 0)) {
-    wholeMs = 0;
-    subNanos = 0;
-    return;
-  }
-  let whole = Math.floor(ms);
+// Nanoseconds past the whole millisecond, 0..1e6 (1e6 when rounding carries into the next one).
+function subNanosOf(ms: number, whole: number): number {
   // ms - whole is exact (Sterbenz): only the rounding to whole nanoseconds loses anything.
-  let sub = Math.round((ms - whole) * 1e6);
-  if (sub === 1e6) {
-    whole += 1;
-    sub = 0;
-  }
-  if (whole > MAX_WHOLE_MS) {
-    whole = MAX_WHOLE_MS;
-    sub = 0;
-  }
-  wholeMs = whole;
-  subNanos = sub;
+  return ms > 0 && whole < MAX_WHOLE_MS ? Math.round((ms - whole) * 1e6) : 0;
 }
 
 /** Writes epoch ms `ms` as little-endian fixed64 nanoseconds into `buf` at `pos` (8 bytes). */
 export function writeEpochMsAsFixed64(buf: Uint8Array, pos: number, ms: number): void {
-  split(ms);
-  // nanos = whole * 1e6 + sub = (q * 2^16 + r) * 1e6 + sub = (q * 1e6) * 2^16 + (r * 1e6 + sub)
-  const q = Math.floor(wholeMs / 65536);
-  const a = q * 1e6; // < 2^49: exact
-  const b = (wholeMs - q * 65536) * 1e6 + subNanos; // < 2^37: exact
-  const aLow16 = a % 65536;
-  let lo = aLow16 * 65536 + (b % TWO_32);
-  let hi = (a - aLow16) / 65536 + Math.floor(b / TWO_32);
+  const whole = wholeMsOf(ms);
+  // nanos = whole * 1e6 + sub = (q * 2^16 + r) * 1e6 + sub = (q * 1e6) * 2^16 + (r * 1e6 + sub).
+  // Integer doubles below 2^53 only, and no float %: `& 0xffff` and `>>> 0` are exact on them.
+  const q = Math.floor(whole / 65536);
+  const a = q * 1e6; // < 2^49
+  const b = (whole - q * 65536) * 1e6 + subNanosOf(ms, whole); // < 2^37
+  const aLow16 = a & 0xffff;
+  const bLow32 = b >>> 0;
+  let lo = aLow16 * 65536 + bLow32;
+  let hi = (a - aLow16) / 65536 + (b - bLow32) / TWO_32;
   if (lo >= TWO_32) {
     lo -= TWO_32;
     hi += 1;
@@ -59,10 +47,15 @@ export function writeEpochMsAsFixed64(buf: Uint8Array, pos: number, ms: number):
 
 /** Epoch ms as a decimal string of nanoseconds, as OTLP/JSON writes uint64 fields. */
 export function epochMsToNanosString(ms: number): string {
-  split(ms);
-  if (wholeMs === 0) return String(subNanos);
+  let whole = wholeMsOf(ms);
+  let sub = subNanosOf(ms, whole);
+  if (sub === 1e6) {
+    whole += 1;
+    sub = 0;
+  }
+  if (whole === 0) return String(sub);
   // 1e6 + sub has seven digits; dropping the first zero-pads sub to six.
-  return String(wholeMs) + String(1e6 + subNanos).slice(1);
+  return String(whole) + String(1e6 + sub).slice(1);
 }
 
 /** Epoch ms from fixed64 nanoseconds given as unsigned 32-bit halves. */
