@@ -142,8 +142,12 @@ function injectMulti(context: Context, carrier: unknown, setter: TextMapSetter):
     setter.set(carrier, B3_TRACE_ID_HEADER, spanContext.traceId);
     setter.set(carrier, B3_SPAN_ID_HEADER, spanContext.spanId);
     // "Debug implies an accept decision, so don't also send the X-B3-Sampled header."
-    if (context.getValue(B3_DEBUG_KEY) === true) setter.set(carrier, B3_FLAGS_HEADER, '1');
-    else setter.set(carrier, B3_SAMPLED_HEADER, (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '1' : '0');
+    if (context.getValue(B3_DEBUG_KEY) === true) {
+      setter.set(carrier, B3_FLAGS_HEADER, '1');
+    } else {
+      const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+      setter.set(carrier, B3_SAMPLED_HEADER, sampled ? '1' : '0');
+    }
   } catch (error) {
     log.debug('b3multi inject failed', error);
   }

@@ -65,6 +65,13 @@ function skipOwsBack(s: string, start: number, end: number): number {
   return end;
 }
 
+// Index of char `code` in `s[start, end)`, or `end`. Bounded, unlike indexOf, so a
+// header of many small members costs linear time, not quadratic.
+function findChar(s: string, code: number, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) === code) return i;
+  return end;
+}
+
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
@@ -74,17 +81,27 @@ function hexValue(c: number): number {
 
 /**
  * Percent-decodes `s[start, end)` (already checked to be ASCII). Octets that are not
- * valid UTF-8 become U+FFFD, as the spec requires; Buffer's decoder does exactly that.
- * A `%` not followed by two hex digits is kept as it is.
+ * valid UTF-8 become U+FFFD, as the spec requires; a `%` not followed by two hex
+ * digits is kept as it is.
  */
 function decodeValue(s: string, start: number, end: number): string {
-  const percent = s.indexOf('%', start);
-  if (percent === -1 || percent >= end) return s.slice(start, end);
-  const bytes = Buffer.allocUnsafe(end - start);
+  if (findChar(s, 37, start, end) === end) return s.slice(start, end);
+  const encoded = s.slice(start, end);
+  try {
+    // The native decoder is the fast path; it throws on invalid UTF-8 and on a stray `%`.
+    return decodeURIComponent(encoded);
+  } catch {
+    return decodeLeniently(encoded);
+  }
+}
+
+/** Percent-decoding that never throws; Buffer's UTF-8 decoder puts in the U+FFFD. */
+function decodeLeniently(s: string): string {
+  const bytes = Buffer.allocUnsafe(s.length);
   let n = 0;
-  for (let i = start; i < end; i++) {
+  for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 37 && i + 2 < end) {
+    if (c === 37 && i + 2 < s.length) {
       const high = hexValue(s.charCodeAt(i + 1));
       const low = hexValue(s.charCodeAt(i + 2));
       if (high >= 0 && low >= 0) {
@@ -131,15 +148,14 @@ function normalizeProperties(s: string, start: number, end: number): string {
   let result = '';
   let i = start;
   while (i < end) {
-    let semi = s.indexOf(';', i);
-    if (semi === -1 || semi > end) semi = end;
+    const semi = findChar(s, 59, i, end);
     const pStart = skipOws(s, i, semi);
     const pEnd = skipOwsBack(s, pStart, semi);
     i = semi + 1;
     if (pStart === pEnd) continue;
     let property: string;
-    const eq = s.indexOf('=', pStart);
-    if (eq === -1 || eq >= pEnd) {
+    const eq = findChar(s, 61, pStart, pEnd);
+    if (eq === pEnd) {
       if (!isAll(s, pStart, pEnd, TOKEN)) continue;
       property = s.slice(pStart, pEnd);
     } else {
@@ -153,23 +169,42 @@ function normalizeProperties(s: string, start: number, end: number): string {
   return result;
 }
 
-/** Parses one trimmed, non-empty list member into `entries`; false when it is invalid. */
+/** End of the run of chars of `charClass` starting at `start`, at most `end`. */
+function spanOf(s: string, start: number, end: number, charClass: number): number {
+  let i = start;
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || (CHAR_CLASS[c] & charClass) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Parses one trimmed, non-empty list member into `entries`; false when it is invalid.
+ * One pass: key, OWS, `=`, OWS, value, OWS, then `;` and properties or the end.
+ */
 function parseMember(s: string, start: number, end: number, entries: Record<string, BaggageEntry>): boolean {
-  let semi = s.indexOf(';', start);
-  if (semi === -1 || semi > end) semi = end;
-  const eq = s.indexOf('=', start);
-  if (eq === -1 || eq >= semi) return false;
-  const keyEnd = skipOwsBack(s, start, eq);
-  if (keyEnd === start || !isAll(s, start, keyEnd, TOKEN)) return false;
-  const valueStart = skipOws(s, eq + 1, semi);
-  const valueEnd = skipOwsBack(s, valueStart, semi);
-  if (!isAll(s, valueStart, valueEnd, OCTET)) return false;
+  const keyEnd = spanOf(s, start, end, TOKEN);
+  if (keyEnd === start) return false;
+  const eq = skipOws(s, keyEnd, end);
+  if (eq === end || s.charCodeAt(eq) !== 61) return false;
+  const valueStart = skipOws(s, eq + 1, end);
+  const valueEnd = spanOf(s, valueStart, end, OCTET);
+  const semi = skipOws(s, valueEnd, end);
+  if (semi < end && s.charCodeAt(semi) !== 59) return false;
   const entry: BaggageEntry = { value: decodeValue(s, valueStart, valueEnd) };
   if (semi < end) {
     const properties = normalizeProperties(s, semi + 1, end);
     if (properties.length > 0) entry.metadata = baggageEntryMetadataFromString(properties);
   }
-  entries[s.slice(start, keyEnd)] = entry;
+  const key = s.slice(start, keyEnd);
+  // `__proto__` is a valid token: it must become an entry, not the object's prototype.
+  if (key === '__proto__') {
+    Object.defineProperty(entries, key, { value: entry, enumerable: true, writable: true, configurable: true });
+  } else {
+    entries[key] = entry;
+  }
   return true;
 }
 
@@ -180,8 +215,7 @@ function parseMember(s: string, start: number, end: number, entries: Record<stri
  */
 export function parseBaggage(header: string): Baggage | undefined {
   if (typeof header !== 'string') return undefined;
-  // Null prototype: a `__proto__` key (a valid token) must become an entry, not a prototype.
-  const entries: Record<string, BaggageEntry> = Object.create(null);
+  const entries: Record<string, BaggageEntry> = {};
   const n = header.length;
   let count = 0;
   let bytes = 0;

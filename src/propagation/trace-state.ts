@@ -15,6 +15,21 @@ const MAX_VALUE_LENGTH = 256;
 
 const NO_STRINGS: readonly string[] = [];
 
+const KEY_CHAR = 1;
+const VALUE_CHAR = 2;
+const CHAR_CLASS = buildCharClasses();
+
+function buildCharClasses(): Uint8Array {
+  const table = new Uint8Array(128);
+  // keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/"
+  for (let c = 97; c <= 122; c++) table[c] |= KEY_CHAR;
+  for (let c = 48; c <= 57; c++) table[c] |= KEY_CHAR;
+  for (const c of [95, 45, 42, 47]) table[c] |= KEY_CHAR;
+  // nblk-chr = %x21-2B / %x2D-3C / %x3E-7E (the space, chr 0x20, is handled by the scanners)
+  for (let c = 0x21; c <= 0x7e; c++) if (c !== 0x2c && c !== 0x3d) table[c] |= VALUE_CHAR;
+  return table;
+}
+
 function isLcAlpha(c: number): boolean {
   return c >= 97 && c <= 122;
 }
@@ -23,32 +38,15 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-// keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/"
-function isKeyChar(c: number): boolean {
-  return isLcAlpha(c) || isDigit(c) || c === 95 || c === 45 || c === 42 || c === 47;
-}
-
 // OWS = *(SP / HTAB), RFC 7230 §3.2.3.
 function isOws(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** True when `s[start, end)` is a valid tracestate key, simple or `tenant@system`. */
-export function isValidTraceStateKey(s: string, start = 0, end = s.length): boolean {
-  const length = end - start;
-  if (length <= 0 || length > MAX_KEY_LENGTH) return false;
-  let at = -1;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 64) {
-      if (at !== -1) return false;
-      at = i;
-    } else if (!isKeyChar(c)) {
-      return false;
-    }
-  }
+/** Length and first-char rules for a key in `s[start, end)` whose chars are already checked; `at` is its `@` or -1. */
+function hasKeyShape(s: string, start: number, end: number, at: number): boolean {
   const first = s.charCodeAt(start);
-  if (at === -1) return isLcAlpha(first);
+  if (at === -1) return end > start && end - start <= MAX_KEY_LENGTH && isLcAlpha(first);
   const tenantLength = at - start;
   const systemLength = end - at - 1;
   return (
@@ -61,19 +59,59 @@ export function isValidTraceStateKey(s: string, start = 0, end = s.length): bool
   );
 }
 
+/** True when `key` is a valid tracestate key, simple or `tenant@system`. */
+export function isValidTraceStateKey(key: string): boolean {
+  return typeof key === 'string' && scanKey(key, 0, key.length) === key.length;
+}
+
 /**
- * True when `s[start, end)` is a valid tracestate value: 1 to 256 printable ASCII
- * chars (0x20-0x7E) other than `,` and `=`, not ending in a space. Leading spaces
- * are part of the value (chr includes 0x20); trailing ones are OWS.
+ * True when `value` is a valid tracestate value: 1 to 256 printable ASCII chars
+ * (0x20-0x7E) other than `,` and `=`, not ending in a space. Leading spaces are part
+ * of the value (chr includes 0x20); trailing ones would be OWS.
  */
-export function isValidTraceStateValue(s: string, start = 0, end = s.length): boolean {
-  const length = end - start;
-  if (length <= 0 || length > MAX_VALUE_LENGTH) return false;
-  for (let i = start; i < end; i++) {
+export function isValidTraceStateValue(value: string): boolean {
+  return typeof value === 'string' && scanValue(value, 0, value.length) === value.length;
+}
+
+/** Where a valid key starting at `start` stops (its `=`, or `n`), or -1 when the key is invalid. */
+function scanKey(s: string, start: number, n: number): number {
+  let at = -1;
+  let i = start;
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x3d) return false;
+    if (c === 61) break;
+    if (c === 64) {
+      if (at !== -1) return -1;
+      at = i;
+    } else if (c >= 128 || (CHAR_CLASS[c] & KEY_CHAR) === 0) {
+      return -1;
+    }
+    if (i - start >= MAX_KEY_LENGTH) return -1;
   }
-  return s.charCodeAt(end - 1) !== 0x20;
+  return hasKeyShape(s, start, i, at) ? i : -1;
+}
+
+/**
+ * End (exclusive, trailing OWS excluded) of a valid value starting at `start` and
+ * running to the next comma or the end, or -1. A tab may only be trailing OWS.
+ */
+function scanValue(s: string, start: number, n: number): number {
+  let end = -1;
+  let sawTab = false;
+  for (let i = start; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 44) break;
+    if (c === 32) continue;
+    if (c === 9) {
+      sawTab = true;
+    } else if (sawTab || c >= 128 || (CHAR_CLASS[c] & VALUE_CHAR) === 0) {
+      return -1;
+    } else {
+      end = i + 1;
+      if (end - start > MAX_VALUE_LENGTH) return -1;
+    }
+  }
+  return end;
 }
 
 /**
@@ -104,29 +142,37 @@ export class TraceState implements ApiTraceState {
     const keys: string[] = [];
     const values: string[] = [];
     const n = header.length;
+    let canonicalLength = -1;
     let i = 0;
+    // One pass: OWS, then a member or nothing ("Empty and whitespace-only list members
+    // are allowed"), then OWS, then a comma or the end.
     while (i < n) {
-      let comma = header.indexOf(',', i);
-      if (comma === -1) comma = n;
-      let start = i;
-      let end = comma;
-      i = comma + 1;
-      while (start < end && isOws(header.charCodeAt(start))) start++;
-      while (end > start && isOws(header.charCodeAt(end - 1))) end--;
-      // "Empty and whitespace-only list members are allowed."
-      if (start === end) continue;
-      // A 33rd member makes the list invalid; stopping here also bounds the work on hostile input.
-      if (keys.length === MAX_TRACE_STATE_MEMBERS) return undefined;
-      const eq = header.indexOf('=', start);
-      if (eq === -1 || eq >= end) return undefined;
-      if (!isValidTraceStateKey(header, start, eq) || !isValidTraceStateValue(header, eq + 1, end)) return undefined;
-      const key = header.slice(start, eq);
-      // "Combined Header Value": "Only one entry per key is allowed"; a duplicate makes the header invalid.
-      if (keys.includes(key)) return undefined;
-      keys.push(key);
-      values.push(header.slice(eq + 1, end));
+      while (i < n && isOws(header.charCodeAt(i))) i++;
+      if (i === n) break;
+      if (header.charCodeAt(i) !== 44) {
+        // A 33rd member makes the list invalid; stopping here also bounds the work on hostile input.
+        if (keys.length === MAX_TRACE_STATE_MEMBERS) return undefined;
+        const eq = scanKey(header, i, n);
+        if (eq === -1 || eq === n) return undefined;
+        const valueEnd = scanValue(header, eq + 1, n);
+        if (valueEnd === -1) return undefined;
+        const key = header.slice(i, eq);
+        // "Combined Header Value": "Only one entry per key is allowed"; a duplicate makes the header invalid.
+        if (keys.includes(key)) return undefined;
+        keys.push(key);
+        values.push(header.slice(eq + 1, valueEnd));
+        canonicalLength += valueEnd - i + 1;
+        i = valueEnd;
+        while (i < n && isOws(header.charCodeAt(i))) i++;
+        if (i === n) break;
+      }
+      i++; // the comma: scanValue stops only at a comma or the end
     }
-    return keys.length === 0 ? TraceState.EMPTY : new TraceState(keys, values);
+    if (keys.length === 0) return TraceState.EMPTY;
+    const state = new TraceState(keys, values);
+    // A header without OWS or empty members is its own serialization: pass-through inject reuses it.
+    if (canonicalLength === n) state.serialized = header;
+    return state;
   }
 
   /** Number of list members. */

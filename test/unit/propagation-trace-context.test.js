@@ -38,11 +38,19 @@ describe('traceparent parsing', () => {
   const valid = [
     ['version 00 sampled', VALID, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 }],
     ['version 00 not sampled', `00-${TRACE_ID}-${SPAN_ID}-00`, { traceFlags: 0 }],
-    ['spec example', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }],
+    [
+      'spec example',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' },
+    ],
     ['unknown flags kept as received', `00-${TRACE_ID}-${SPAN_ID}-09`, { traceFlags: 9 }],
     ['all flags', `00-${TRACE_ID}-${SPAN_ID}-ff`, { traceFlags: 255 }],
     ['future version cc, 55 chars', `cc-${TRACE_ID}-${SPAN_ID}-01`, { traceId: TRACE_ID }],
-    ['future version cc, extra fields', `cc-${TRACE_ID}-${SPAN_ID}-01-what-the-future-will-be-like`, { traceId: TRACE_ID, traceFlags: 1 }],
+    [
+      'future version cc, extra fields',
+      `cc-${TRACE_ID}-${SPAN_ID}-01-what-the-future-will-be-like`,
+      { traceId: TRACE_ID, traceFlags: 1 },
+    ],
     ['future version 01, trailing dash', `01-${TRACE_ID}-${SPAN_ID}-00-`, { traceFlags: 0 }],
     ['future version fe', `fe-${TRACE_ID}-${SPAN_ID}-01`, { traceId: TRACE_ID }],
     ['leading space', ` ${VALID}`, { traceId: TRACE_ID }],

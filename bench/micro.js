@@ -1,0 +1,334 @@
+'use strict';
+// Micro-benchmarks, spanwise against the OpenTelemetry JS SDK in ONE process
+// (issue 2): span start+end with 10 attributes; the same with an event and a
+// recordException; W3C inject+extract; encoding 512 spans to OTLP protobuf.
+//
+// Method: both SDKs are built side by side, each case is warmed up, then run in
+// interleaved rounds (spanwise, OTel, OTel, spanwise, ... so neither always goes
+// first). A sample runs the case's loop until SAMPLE_MS have passed; the figure
+// is the median ops/s over the rounds. With --expose-gc (bench/run.js passes
+// it) a full GC runs before each sample so one SDK's garbage is not collected
+// on the other's clock. Neither SDK registers a global context manager, so
+// both read the same no-op context.
+//
+// Knobs: BENCH_MICRO_ROUNDS (default 9), BENCH_MICRO_SAMPLE_MS (default 150).
+const path = require('node:path');
+const api = require('@opentelemetry/api');
+const otelBase = require('@opentelemetry/sdk-trace-base');
+const otelCore = require('@opentelemetry/core');
+const { ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer');
+const { median, spread, fmt, ratio, table, verdict } = require('./lib/stats');
+
+const DIST = path.join(__dirname, '..', 'dist', 'src');
+const { SdkTracerProvider } = require(path.join(DIST, 'tracer-provider.js'));
+const { createSampler } = require(path.join(DIST, 'sampling.js'));
+const { readConfig } = require(path.join(DIST, 'config.js'));
+const { createPropagator } = require(path.join(DIST, 'propagation', 'composite.js'));
+const { encodeTraceRequestProtobuf } = require(path.join(DIST, 'export', 'otlp-protobuf.js'));
+
+const ROUNDS = positiveInt(process.env.BENCH_MICRO_ROUNDS, 9);
+const SAMPLE_MS = positiveInt(process.env.BENCH_MICRO_SAMPLE_MS, 150);
+const BATCH = 512;
+
+function positiveInt(value, fallback) {
+  const n = Number.parseInt(value ?? '', 10);
+  return n > 0 ? n : fallback;
+}
+
+// The same resource and scope for both SDKs, so encoded requests carry the same content.
+const RESOURCE_ATTRIBUTES = {
+  'service.name': 'checkout',
+  'service.version': '1.4.2',
+  'telemetry.sdk.name': 'bench',
+  'telemetry.sdk.language': 'nodejs',
+  'telemetry.sdk.version': '0.0.0',
+  'process.pid': process.pid,
+  'process.runtime.name': 'nodejs',
+  'process.runtime.version': process.versions.node,
+  'host.name': 'bench-host',
+};
+
+/** Our SDK, built in-process with a processor that only keeps the last span. */
+function spanwiseSdk() {
+  const sink = { last: undefined, all: [] };
+  const processor = {
+    onEnd(span) { sink.last = span; if (sink.collect) sink.all.push(span); },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const provider = new SdkTracerProvider(createSampler('parentbased_always_on', 1), readConfig({}).limits,
+    { attributes: RESOURCE_ATTRIBUTES }, [processor]);
+  return { name: 'spanwise', tracer: provider.getTracer('bench', '1.0.0'), sink, provider };
+}
+
+/** The OpenTelemetry SDK with the same sampler, resource, scope and a no-op processor. */
+function otelSdk() {
+  // The resource must come from the resources package sdk-trace-base itself uses.
+  const traceDir = path.dirname(require.resolve('@opentelemetry/sdk-trace',
+    { paths: [path.dirname(require.resolve('@opentelemetry/sdk-trace-base'))] }));
+  const { resourceFromAttributes } = require(require.resolve('@opentelemetry/resources', { paths: [traceDir] }));
+  const sink = { last: undefined, all: [] };
+  const processor = {
+    onStart() {},
+    onEnd(span) { sink.last = span; if (sink.collect) sink.all.push(span); },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const provider = new otelBase.BasicTracerProvider({
+    resource: resourceFromAttributes(RESOURCE_ATTRIBUTES),
+    sampler: new otelBase.ParentBasedSampler({ root: new otelBase.AlwaysOnSampler() }),
+    spanProcessors: [processor],
+  });
+  return { name: 'otel', tracer: provider.getTracer('bench', '1.0.0'), sink, provider };
+}
+
+const EXCEPTION = new Error('connection reset by peer'); // made once: a new Error's stack capture would dominate
+
+/** Case (a): a server span with 8 attributes at start and 2 more set before end, as an HTTP server span gets. */
+function spanLoop(tracer, n) {
+  for (let i = 0; i < n; i++) {
+    const span = tracer.startSpan('GET /api/orders/:id', {
+      kind: api.SpanKind.SERVER,
+      attributes: {
+        'http.request.method': 'GET',
+        'url.scheme': 'http',
+        'url.path': '/api/orders/42',
+        'server.address': 'shop.example',
+        'server.port': 8080,
+        'client.address': '10.1.2.3',
+        'network.protocol.version': '1.1',
+        'user_agent.original': 'bench/1.0',
+      },
+    });
+    span.setAttribute('http.route', '/api/orders/:id');
+    span.setAttribute('http.response.status_code', 200 + (i & 1));
+    span.end();
+  }
+}
+
+/** Case (b): case (a) plus one event with two attributes and one recordException. */
+function spanEventLoop(tracer, n) {
+  for (let i = 0; i < n; i++) {
+    const span = tracer.startSpan('GET /api/orders/:id', {
+      kind: api.SpanKind.SERVER,
+      attributes: {
+        'http.request.method': 'GET',
+        'url.scheme': 'http',
+        'url.path': '/api/orders/42',
+        'server.address': 'shop.example',
+        'server.port': 8080,
+        'client.address': '10.1.2.3',
+        'network.protocol.version': '1.1',
+        'user_agent.original': 'bench/1.0',
+      },
+    });
+    span.setAttribute('http.route', '/api/orders/:id');
+    span.setAttribute('http.response.status_code', 500);
+    span.addEvent('cache miss', { 'cache.key': 'order:42', 'cache.tier': 2 });
+    span.recordException(EXCEPTION);
+    span.end();
+  }
+}
+
+// The headers an instrumented server receives: traceparent, a two-member tracestate, two baggage entries.
+const HEADERS = {
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+  baggage: 'userId=alice,tenant=acme%20corp',
+};
+
+/** Case (c): extract the incoming headers, then inject the result into a fresh outgoing carrier. */
+function propagationLoop(propagator, n) {
+  let out;
+  for (let i = 0; i < n; i++) {
+    const ctx = propagator.extract(api.ROOT_CONTEXT, HEADERS, api.defaultTextMapGetter);
+    out = {};
+    propagator.inject(ctx, out, api.defaultTextMapSetter);
+  }
+  return out;
+}
+
+/**
+ * 512 spans with the same content from either SDK: 64 traces of one server span
+ * and seven children, 10 attributes each; every 8th span has an event and an
+ * exception, every 16th an error status.
+ */
+function makeBatch(sdk) {
+  sdk.sink.all = [];
+  sdk.sink.collect = true;
+  for (let t = 0; t < BATCH / 8; t++) {
+    const root = sdk.tracer.startSpan('GET /api/orders/:id', { kind: api.SpanKind.SERVER, attributes: spanAttributes(t) });
+    const ctx = api.trace.setSpan(api.ROOT_CONTEXT, root);
+    for (let c = 1; c < 8; c++) {
+      const child = sdk.tracer.startSpan(c % 2 ? 'SELECT orders' : 'GET', { kind: api.SpanKind.CLIENT, attributes: spanAttributes(t * 8 + c) }, ctx);
+      finishSpan(child, t * 8 + c);
+    }
+    finishSpan(root, t * 8);
+  }
+  sdk.sink.collect = false;
+  const spans = sdk.sink.all;
+  sdk.sink.all = [];
+  return spans;
+}
+
+function spanAttributes(i) {
+  return {
+    'http.request.method': 'GET',
+    'url.full': `http://inventory.internal:8080/api/stock/${i}?fields=all`,
+    'server.address': 'inventory.internal',
+    'server.port': 8080,
+    'http.response.status_code': 200,
+    'db.system.name': 'postgresql',
+    'db.query.text': 'SELECT id, qty FROM stock WHERE sku = $1',
+    'retry.count': i % 3,
+    'cache.hit': (i & 1) === 0,
+    'tags': ['blue', 'large'],
+  };
+}
+
+function finishSpan(span, i) {
+  if (i % 8 === 3) {
+    span.addEvent('retrying', { 'retry.attempt': 1, 'retry.reason': 'timeout' });
+    span.recordException(EXCEPTION);
+  }
+  if (i % 16 === 5) span.setStatus({ code: api.SpanStatusCode.ERROR, message: 'upstream failed' });
+  span.end();
+}
+
+/** Decodes an encoded request with the official definitions and counts spans, attributes and events. */
+function census(bytes) {
+  const root = require('otlp-proto-defs/build/src/generated/root.js');
+  const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+  const decoded = Request.decode(bytes);
+  let spans = 0;
+  let attributes = 0;
+  let events = 0;
+  for (const rs of decoded.resourceSpans) {
+    for (const ss of rs.scopeSpans) {
+      for (const s of ss.spans) {
+        spans++;
+        attributes += s.attributes.length;
+        events += s.events.length;
+      }
+    }
+  }
+  return { spans, attributes, events, bytes: bytes.length };
+}
+
+/** The benchmark cases: each has a loop per SDK taking an iteration count. */
+function buildCases() {
+  const ours = spanwiseSdk();
+  const theirs = otelSdk();
+  const ourPropagator = createPropagator(['tracecontext', 'baggage']);
+  // The same two propagators on the OTel side, so both do the same work.
+  const theirPropagator = new otelCore.CompositePropagator({
+    propagators: [new otelCore.W3CTraceContextPropagator(), new otelCore.W3CBaggagePropagator()],
+  });
+  const ourBatch = makeBatch(ours);
+  const theirBatch = makeBatch(theirs);
+  const encoded = {
+    spanwise: census(encodeTraceRequestProtobuf(ourBatch)),
+    otel: census(ProtobufTraceSerializer.serializeRequest(theirBatch)),
+  };
+  let sink;
+  return {
+    encoded,
+    propagated: { spanwise: propagationLoop(ourPropagator, 1), otel: propagationLoop(theirPropagator, 1) },
+    cases: [
+      { id: 'span', title: 'span start+end, 10 attributes', unit: 'spans/s', target: 2,
+        spanwise: (n) => spanLoop(ours.tracer, n), otel: (n) => spanLoop(theirs.tracer, n) },
+      { id: 'span-event', title: 'span + event + recordException', unit: 'spans/s',
+        spanwise: (n) => spanEventLoop(ours.tracer, n), otel: (n) => spanEventLoop(theirs.tracer, n) },
+      { id: 'propagation', title: 'W3C extract+inject (tracecontext, baggage)', unit: 'ops/s',
+        spanwise: (n) => { sink = propagationLoop(ourPropagator, n); },
+        otel: (n) => { sink = propagationLoop(theirPropagator, n); } },
+      { id: 'encode', title: `encode ${BATCH} spans to OTLP protobuf`, unit: 'batches/s', target: 3,
+        spanwise: (n) => { for (let i = 0; i < n; i++) sink = encodeTraceRequestProtobuf(ourBatch); },
+        otel: (n) => { for (let i = 0; i < n; i++) sink = ProtobufTraceSerializer.serializeRequest(theirBatch); } },
+    ],
+    keep: () => sink,
+  };
+}
+
+/** Runs `fn` in growing chunks until `ms` have passed; returns operations per second. */
+function sample(fn, chunk, ms) {
+  if (typeof global.gc === 'function') global.gc();
+  const budget = BigInt(ms) * 1_000_000n;
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0n;
+  while (elapsed < budget) {
+    fn(chunk);
+    ops += chunk;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  return ops / (Number(elapsed) / 1e9);
+}
+
+/** The chunk size that takes about 5 ms, so the clock is read rarely. */
+function calibrate(fn) {
+  let n = 1;
+  for (;;) {
+    const start = process.hrtime.bigint();
+    fn(n);
+    const ns = Number(process.hrtime.bigint() - start);
+    if (ns > 5e6 || n >= 1 << 20) return Math.max(1, Math.round((n * 5e6) / Math.max(ns, 1)));
+    n *= 2;
+  }
+}
+
+/** Runs every case: warm-up, then ROUNDS interleaved samples per SDK. */
+function measure(cases) {
+  const results = [];
+  for (const c of cases) {
+    const chunk = { spanwise: calibrate(c.spanwise), otel: calibrate(c.otel) };
+    sample(c.spanwise, chunk.spanwise, SAMPLE_MS * 2); // warm-up: let both reach optimised code
+    sample(c.otel, chunk.otel, SAMPLE_MS * 2);
+    const runs = { spanwise: [], otel: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? ['spanwise', 'otel'] : ['otel', 'spanwise'];
+      for (const who of order) runs[who].push(sample(c[who], chunk[who], SAMPLE_MS));
+    }
+    results.push({ ...c, runs, ours: median(runs.spanwise), theirs: median(runs.otel) });
+  }
+  return results;
+}
+
+function report(results, encoded, propagated) {
+  const rows = results.map((r) => {
+    const x = r.ours / r.theirs;
+    return [
+      r.title, `${fmt(r.ours)} ${r.unit}`, `${fmt(r.theirs)} ${r.unit}`, ratio(x),
+      `±${Math.round(spread(r.runs.spanwise) * 50)}% / ±${Math.round(spread(r.runs.otel) * 50)}%`,
+      r.target ? verdict(x >= r.target, `>= ${r.target}x`) : '',
+    ];
+  });
+  console.log(table(['case', 'spanwise', 'OpenTelemetry', 'spanwise/OTel', 'noise (half range)', 'target'], rows));
+  const e = encoded;
+  console.log(`\nencoded batch, decoded with the official proto definitions: spanwise ${e.spanwise.spans} spans, ` +
+    `${e.spanwise.attributes} attributes, ${e.spanwise.events} events, ${fmt(e.spanwise.bytes)} bytes; ` +
+    `OTel ${e.otel.spans} spans, ${e.otel.attributes} attributes, ${e.otel.events} events, ${fmt(e.otel.bytes)} bytes`);
+  console.log(`injected headers: spanwise ${JSON.stringify(propagated.spanwise)}; OTel ${JSON.stringify(propagated.otel)}`);
+}
+
+async function main() {
+  console.log(`# micro: spanwise vs OpenTelemetry JS SDK (sdk-trace-base 2.x, otlp-transformer), one process, ` +
+    `${ROUNDS} interleaved rounds of ${SAMPLE_MS} ms, median; node ${process.version}` +
+    `${typeof global.gc === 'function' ? ', GC before each sample' : ''}\n`);
+  const built = buildCases();
+  const only = process.env.BENCH_MICRO_CASES ? process.env.BENCH_MICRO_CASES.split(',') : undefined;
+  const cases = only ? built.cases.filter((c) => only.includes(c.id)) : built.cases;
+  const results = measure(cases);
+  built.keep();
+  report(results, built.encoded, built.propagated);
+  return results;
+}
+
+module.exports = { main, buildCases };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
