@@ -5,8 +5,9 @@
 //
 // Method: both SDKs are built side by side, each case is warmed up, then run in
 // interleaved rounds (spanwise, OTel, OTel, spanwise, ... so neither always goes
-// first). A sample runs the case's loop until SAMPLE_MS have passed; the figure
-// is the median ops/s over the rounds. With --expose-gc (bench/run.js passes
+// first). A sample runs the case's loop until SAMPLE_MS of CPU time have passed;
+// the figures are the median operations per CPU-second over the rounds, and the
+// ratio is the median of the per-round ratios. With --expose-gc (bench/run.js passes
 // it) a full GC runs before each sample so one SDK's garbage is not collected
 // on the other's clock. Neither SDK registers a global context manager, so
 // both read the same no-op context.
@@ -250,19 +251,29 @@ function buildCases() {
   };
 }
 
-/** Runs `fn` in growing chunks until `ms` have passed; returns operations per second. */
+/** CPU time of this process so far, in microseconds (user + system). */
+function cpuMicros() {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+/**
+ * Runs `fn` in chunks until `ms` of CPU time have passed; returns operations per
+ * CPU-second. CPU time, not wall time: on a shared machine the process is often
+ * descheduled, and wall time would charge that to whichever SDK was running.
+ */
 function sample(fn, chunk, ms) {
   if (typeof global.gc === 'function') global.gc();
-  const budget = BigInt(ms) * 1_000_000n;
+  const budget = ms * 1000;
   let ops = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0n;
-  while (elapsed < budget) {
+  const start = cpuMicros();
+  let used = 0;
+  while (used < budget) {
     fn(chunk);
     ops += chunk;
-    elapsed = process.hrtime.bigint() - start;
+    used = cpuMicros() - start;
   }
-  return ops / (Number(elapsed) / 1e9);
+  return ops / (used / 1e6);
 }
 
 /** The chunk size that takes about 5 ms, so the clock is read rarely. */
@@ -289,14 +300,17 @@ function measure(cases) {
       const order = r % 2 === 0 ? ['spanwise', 'otel'] : ['otel', 'spanwise'];
       for (const who of order) runs[who].push(sample(c[who], chunk[who], SAMPLE_MS));
     }
-    results.push({ ...c, runs, ours: median(runs.spanwise), theirs: median(runs.otel) });
+    // The ratio is the median of per-round ratios: the two samples of a round run
+    // back to back, so load from other processes mostly cancels out within a pair.
+    const ratios = runs.spanwise.map((ops, i) => ops / runs.otel[i]);
+    results.push({ ...c, runs, ours: median(runs.spanwise), theirs: median(runs.otel), ratio: median(ratios) });
   }
   return results;
 }
 
 function report(results, encoded, propagated) {
   const rows = results.map((r) => {
-    const x = r.ours / r.theirs;
+    const x = r.ratio;
     return [
       r.title, `${fmt(r.ours)} ${r.unit}`, `${fmt(r.theirs)} ${r.unit}`, ratio(x),
       `±${Math.round(spread(r.runs.spanwise) * 50)}% / ±${Math.round(spread(r.runs.otel) * 50)}%`,
@@ -313,7 +327,7 @@ function report(results, encoded, propagated) {
 
 async function main() {
   console.log(`# micro: spanwise vs OpenTelemetry JS SDK (sdk-trace-base 2.x, otlp-transformer), one process, ` +
-    `${ROUNDS} interleaved rounds of ${SAMPLE_MS} ms, median; node ${process.version}` +
+    `${ROUNDS} interleaved rounds of ${SAMPLE_MS} ms CPU time, medians of ops per CPU-second; node ${process.version}` +
     `${typeof global.gc === 'function' ? ', GC before each sample' : ''}\n`);
   const built = buildCases();
   const only = process.env.BENCH_MICRO_CASES ? process.env.BENCH_MICRO_CASES.split(',') : undefined;

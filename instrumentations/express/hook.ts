@@ -83,21 +83,24 @@ function patchLayerPrototype(proto: object | undefined, requestMethod: string, e
   wrapMethod(target, requestMethod, (original) => function handleRequest(
     this: LayerLike, req: IncomingMessage, res: ServerResponse, next: Next,
   ) {
-    // Express calls a function with more than 3 parameters only as an error handler.
     const info = traced(this, req, next, false);
     if (info === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    const message = startMessage(this, info, req, res, false);
+    const request = requestState(req);
+    const before = request.prefix;
+    const message = startMessage(this, info, request, req, res, false);
     if (message === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    return layerChannel.runStores(message, original, this, req, res, wrapNext(message, next));
+    return layerChannel.runStores(message, original, this, req, res, wrapNext(message, next, before));
   });
   wrapMethod(target, errorMethod, (original) => function handleError(
     this: LayerLike, error: unknown, req: IncomingMessage, res: ServerResponse, next: Next,
   ) {
     const info = traced(this, req, next, true);
     if (info === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    const message = startMessage(this, info, req, res, true);
+    const request = requestState(req);
+    const before = request.prefix;
+    const message = startMessage(this, info, request, req, res, true);
     if (message === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    return layerChannel.runStores(message, original, this, error, req, res, wrapNext(message, next));
+    return layerChannel.runStores(message, original, this, error, req, res, wrapNext(message, next, before));
   });
 }
 
@@ -107,21 +110,27 @@ function traced(layer: LayerLike, req: unknown, next: unknown, errorHandler: boo
   if (req === null || typeof req !== 'object' || !isActive(NAME)) return undefined;
   const fn = layer.handle;
   if (typeof fn !== 'function') return undefined;
-  // Same rule as the Layer itself: it skips a 4-argument function for a request and any other for an error.
+  // The Layer's own rule: a 4-parameter function runs only for an error, any other only for a request.
   if (errorHandler ? fn.length !== 4 : fn.length > 3) return undefined;
   return getLayerInfo(layer);
 }
 
+/** The routing state of one request (keyed by the req object express passes to every layer). */
+function requestState(req: object): RequestState {
+  let request = requests.get(req);
+  if (request === undefined) {
+    request = { prefix: '', open: undefined, lastError: undefined };
+    requests.set(req, request);
+  }
+  return request;
+}
+
 /** Builds the start message and enters the layer's mount path; undefined (and switched off) on our own error. */
 function startMessage(
-  layer: LayerLike, info: LayerInfo, req: IncomingMessage, res: ServerResponse, errorHandler: boolean,
+  layer: LayerLike, info: LayerInfo, request: RequestState, req: IncomingMessage, res: ServerResponse,
+  errorHandler: boolean,
 ): LayerMessage | undefined {
   try {
-    let request = requests.get(req);
-    if (request === undefined) {
-      request = { prefix: '', open: undefined, lastError: undefined };
-      requests.set(req, request);
-    }
     const full = joinRoute(request.prefix, info.path);
     const isHandler = info.type === 'request_handler';
     // A mounted function (router, sub-app, static) sees the request under its mount path until it calls next.
@@ -148,23 +157,11 @@ function layerName(layer: LayerLike): string {
  * call, with the same this and arguments, inside nextChannel.runStores so the
  * subscriber can end the span and continue in the layer's parent context.
  */
-function wrapNext(message: LayerMessage, original: Next): Next {
+function wrapNext(message: LayerMessage, original: Next, prefix: string): Next {
   const request = message.request;
-  const prefix = isHandlerMessage(message) ? request.prefix : parentPrefix(message);
   return function next(this: unknown, argument?: unknown) {
     request.prefix = prefix;
     if (!nextChannel.hasSubscribers) return original.apply(this, arguments as unknown as unknown[]);
     return nextChannel.runStores({ layer: message, argument }, original, this, ...(arguments as unknown as unknown[]));
   };
 }
-
-function isHandlerMessage(message: LayerMessage): boolean {
-  return message.type === 'request_handler';
-}
-
-/** The prefix before this layer entered its mount path (saved in startMessage). */
-function parentPrefix(message: LayerMessage): string {
-  return prefixBefore.get(message) ?? '';
-}
-
-const prefixBefore = new WeakMap<LayerMessage, string>();

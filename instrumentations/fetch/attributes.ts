@@ -1,32 +1,54 @@
 // The attributes of a fetch/undici CLIENT span, per the stable HTTP client span
-// conventions (semconv docs/http/http-spans.md, "HTTP client span"). Called only
-// for recording spans: unsampled requests build none of this.
+// conventions (semconv docs/http/http-spans.md, "HTTP client span"). The rules
+// shared with the http instrumentation (method normalisation, error.type, URL
+// and header redaction) come from instrumentations/http. Called only for
+// recording spans: unsampled requests build none of this.
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Config } from '../../src/config';
+import { createHeaderCapture, REQUEST_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, type HeaderCapture } from '../http/headers';
+import {
+  ATTR, errorTypeOf, isClientErrorStatus, TIMEOUT_ERROR, type HttpMethod,
+} from '../http/semconv';
+import { createQueryRedactor, redactUrl, type QueryRedactor } from '../http/url';
 import type { SendHeadersMessage, UndiciRequest } from './channels';
 import { parseOrigin, type OriginInfo } from './origin';
-import { errorMessage, errorType, isSecretHeader, type NormalizedMethod } from './semconv';
 import { headerValues } from './undici-headers';
-import { REDACTED, redactUrl } from './url';
 
-type HttpConfig = Config['http'];
+/** What the attribute builders need from the configuration, prepared once at subscribe time. */
+export interface FetchAttributeOptions {
+  readonly redactQuery: QueryRedactor;
+  readonly captureRequest: HeaderCapture | undefined;
+  readonly captureResponse: HeaderCapture | undefined;
+}
+
+/** Prepares the redactor and header captures from the `http` config section. */
+export function createAttributeOptions(http: Config['http']): FetchAttributeOptions {
+  return {
+    redactQuery: createQueryRedactor(http.redactQueryKeys),
+    captureRequest: createHeaderCapture(REQUEST_HEADER_PREFIX, http.clientRequestHeaders),
+    captureResponse: createHeaderCapture(RESPONSE_HEADER_PREFIX, http.clientResponseHeaders),
+  };
+}
 
 /** Sets what is known when undici creates the request: method, server, url.full, captured request headers. */
-export function setRequestAttributes(span: Span, request: UndiciRequest, method: NormalizedMethod, http: HttpConfig): void {
-  span.setAttribute('http.request.method', method.method);
-  if (method.original !== undefined) span.setAttribute('http.request.method_original', method.original);
+export function setRequestAttributes(
+  span: Span, request: UndiciRequest, method: HttpMethod, options: FetchAttributeOptions,
+): void {
+  span.setAttribute(ATTR.method, method.method);
+  if (method.original !== undefined) span.setAttribute(ATTR.methodOriginal, method.original);
   const path = request.path;
   // An absolute-form target (through a proxy) names the server itself (semconv server.address, note [2]).
   const absolute = typeof path === 'string' && (path.startsWith('http://') || path.startsWith('https://'));
   const origin = absolute ? parseOrigin(originOf(path)) : parseOrigin(request.origin);
   if (origin !== null) {
-    span.setAttribute('server.address', origin.address);
-    span.setAttribute('server.port', origin.port);
+    span.setAttribute(ATTR.serverAddress, origin.address);
+    span.setAttribute(ATTR.serverPort, origin.port);
   }
   const full = absolute ? (path as string) : joinUrl(origin, path);
-  if (full !== undefined) span.setAttribute('url.full', redactUrl(full, http.redactQueryKeys));
-  if (http.clientRequestHeaders.length > 0) {
-    captureHeaders(span, 'http.request.header.', http.clientRequestHeaders, request.headers);
+  if (full !== undefined) span.setAttribute(ATTR.urlFull, redactUrl(full, options.redactQuery));
+  if (options.captureRequest !== undefined) {
+    const headers = request.headers;
+    options.captureRequest(span, (name) => headerValues(headers, name));
   }
 }
 
@@ -48,10 +70,10 @@ function joinUrl(origin: OriginInfo | null, path: unknown): string | undefined {
 export function setConnectionAttributes(span: Span, socket: SendHeadersMessage['socket']): void {
   if (socket === null || typeof socket !== 'object') return;
   const { remoteAddress, remotePort, alpnProtocol } = socket;
-  if (typeof remoteAddress === 'string') span.setAttribute('network.peer.address', remoteAddress);
-  if (typeof remotePort === 'number') span.setAttribute('network.peer.port', remotePort);
+  if (typeof remoteAddress === 'string') span.setAttribute(ATTR.peerAddress, remoteAddress);
+  if (typeof remotePort === 'number') span.setAttribute(ATTR.peerPort, remotePort);
   // undici speaks HTTP/1.1 unless ALPN negotiated h2 (semconv network.protocol.version, note [10]).
-  span.setAttribute('network.protocol.version', alpnProtocol === 'h2' ? '2' : '1.1');
+  span.setAttribute(ATTR.protocolVersion, alpnProtocol === 'h2' ? '2' : '1.1');
 }
 
 /**
@@ -59,32 +81,45 @@ export function setConnectionAttributes(span: Span, socket: SendHeadersMessage['
  * error on a client span (semconv "Status": 4xx SHOULD be Error for CLIENT), with
  * the code as error.type and no description (it is inferred from the code).
  */
-export function setResponseAttributes(span: Span, statusCode: unknown, headers: unknown, http: HttpConfig): void {
+export function setResponseAttributes(
+  span: Span, statusCode: unknown, headers: unknown, options: FetchAttributeOptions,
+): void {
   if (typeof statusCode === 'number' && statusCode > 0) {
-    span.setAttribute('http.response.status_code', statusCode);
-    if (statusCode >= 400) {
-      span.setAttribute('error.type', String(statusCode));
+    span.setAttribute(ATTR.statusCode, statusCode);
+    if (isClientErrorStatus(statusCode)) {
+      span.setAttribute(ATTR.errorType, String(statusCode));
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
   }
-  if (http.clientResponseHeaders.length > 0) {
-    captureHeaders(span, 'http.response.header.', http.clientResponseHeaders, headers);
+  if (options.captureResponse !== undefined) {
+    options.captureResponse(span, (name) => headerValues(headers, name));
   }
 }
 
 /** Marks the span as failed by `err`: error.type, and status ERROR with the error's message. */
 export function setFailure(span: Span, err: unknown): void {
-  span.setAttribute('error.type', errorType(err));
+  span.setAttribute(ATTR.errorType, fetchErrorType(err));
   span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
 }
 
-/** `http.{request|response}.header.<name>` as string[] (semconv note [11]); secrets become REDACTED. */
-function captureHeaders(span: Span, prefix: string, names: readonly string[], headers: unknown): void {
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
-    const values = headerValues(headers, name);
-    if (values === undefined) continue;
-    if (isSecretHeader(name)) values.fill(REDACTED);
-    span.setAttribute(prefix + name, values);
+/**
+ * error.type of a failed request: `timeout` for AbortSignal.timeout() (a
+ * DOMException named TimeoutError) and undici's own timeouts
+ * (UND_ERR_CONNECT_TIMEOUT, UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT), so
+ * timeouts count alike across http and fetch; otherwise the shared rule: the
+ * error code (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...), else the class name.
+ */
+export function fetchErrorType(err: unknown): string {
+  if (err !== null && typeof err === 'object') {
+    if ((err as { name?: unknown }).name === 'TimeoutError') return TIMEOUT_ERROR;
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('UND_ERR_') && code.endsWith('_TIMEOUT')) return TIMEOUT_ERROR;
   }
+  return errorTypeOf(err);
+}
+
+function errorMessage(err: unknown): string | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  const message = (err as { message?: unknown }).message;
+  return typeof message === 'string' && message !== '' ? message : undefined;
 }

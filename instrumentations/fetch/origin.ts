@@ -1,6 +1,7 @@
 // server.address and server.port from undici's `request.origin`
 // (`scheme://host[:port]`). An app talks to few origins, so each is parsed once
 // and remembered; the cache is bounded so a crawler cannot grow it without limit.
+import { defaultPort } from '../http/semconv';
 
 /** The parts of an origin that the client span reports. */
 export interface OriginInfo {
@@ -36,8 +37,7 @@ function parse(text: string): OriginInfo | null {
     return null;
   }
   const scheme = url.protocol.slice(0, -1);
-  let port = Number(url.port);
-  if (url.port === '') port = scheme === 'https' || scheme === 'wss' ? 443 : 80;
+  const port = url.port === '' ? defaultPort(scheme) : Number(url.port);
   let address = url.hostname;
   if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
   // URL.origin drops any user:password and the trailing slash.

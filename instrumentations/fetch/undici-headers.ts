@@ -8,7 +8,7 @@
 /** True when `headers` already holds a header called `name`. */
 export function hasHeader(headers: unknown, name: string): boolean {
   if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) if (sameName(headers[i], name)) return true;
+    for (let i = 0; i + 1 < headers.length; i += 2) if (sameName(headers[i], name)) return true;
     return false;
   }
   if (typeof headers === 'string') return lineValues(headers, name) !== undefined;

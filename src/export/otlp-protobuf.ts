@@ -75,6 +75,8 @@ const INITIAL_SIZE = 64 * 1024;
 const KEEP_AT_MOST = 4 * 1024 * 1024;
 const TWO_32 = 4294967296;
 const INT64_LIMIT = 2 ** 63;
+const SHORT_STRING = Number(process.env.SW_SHORT_STRING || 20);
+const SHORT_COPY = Number(process.env.SW_SHORT_COPY || 12);
 
 let buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
 
@@ -111,6 +113,10 @@ function writeVarint32(p: number, v: number): number {
 // reserve was wrong, and returns the new end.
 function endLength(start: number, reserve: number, p: number): number {
   const length = p - start;
+  if (length < 0x80 && reserve === 1) {
+    buf[start - 1] = length;
+    return p;
+  }
   const size = varintSize(length);
   if (size !== reserve) {
     ensure(p, size);
@@ -121,13 +127,14 @@ function endLength(start: number, reserve: number, p: number): number {
   return p;
 }
 
-// A string field: key, length, UTF-8. Short ASCII (most keys, names, values) is copied by a loop.
+// A string field: key, length, UTF-8. Below SHORT_STRING chars a JS loop beats the
+// call into Buffer's native writer (measured on Node 20 and 24); above, native wins.
 function writeString(p: number, tag: number, s: string): number {
   const n = s.length;
   ensure(p, n * 3 + 6);
   const b = buf;
   b[p++] = tag;
-  if (n < 0x80) {
+  if (n < SHORT_STRING) {
     let q = p + 1;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
@@ -140,9 +147,12 @@ function writeString(p: number, tag: number, s: string): number {
   return writeUtf8(p, s);
 }
 
-// Any string through Buffer's native UTF-8 writer; at most 3 bytes per UTF-16 unit.
+// Length and UTF-8 bytes through Buffer's native writer. The length reserve assumes
+// ASCII; endLength moves the bytes when UTF-8 came out longer. Room for 3 bytes per
+// UTF-16 unit was ensured by the caller.
 function writeUtf8(p: number, s: string): number {
-  const reserve = varintSize(s.length * 3);
+  const n = s.length;
+  const reserve = n < 0x80 ? 1 : varintSize(n);
   const start = p + reserve;
   return endLength(start, reserve, start + buf.write(s, start, 'utf8'));
 }
@@ -285,8 +295,8 @@ function copyIn(p: number, bytes: Buffer): number {
   const n = bytes.length;
   ensure(p, n);
   const b = buf;
-  // A loop beats the native set() call for the short runs most keys are.
-  if (n > 32) b.set(bytes, p);
+  // A loop beats the native set() call only for very short runs.
+  if (n > SHORT_COPY) b.set(bytes, p);
   else for (let i = 0; i < n; i++) b[p + i] = bytes[i];
   return p + n;
 }

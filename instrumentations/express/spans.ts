@@ -1,0 +1,116 @@
+// Builds the express spans from the hook's facts: names the HTTP server span by
+// route, and makes one INTERNAL span per layer (middleware, router, request
+// handler). A layer span ends when the layer calls next() or, at the latest,
+// when the response finishes (one listener per request, not per layer). Never patches.
+import { SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { getAgent } from '../../src/agent';
+import { bindContext } from '../../src/channels';
+import { guarded } from '../../src/guard';
+import { getServerSpan, setHttpRoute } from '../../src/server-span';
+import { isTracingSuppressed } from '../../src/suppress';
+import { layerChannel, nextChannel, type LayerMessage, type NextMessage, type RequestState } from './channels';
+
+const NAME = 'express';
+
+type Layers = 'all' | 'handlers' | 'none';
+
+/** Starts the express span builder (once, from the descriptor's subscribe). */
+export function subscribe(): void {
+  const agent = getAgent();
+  if (agent === undefined) return;
+  const tracer = agent.tracer(NAME);
+  const layers = agent.config.express.layers;
+  bindContext<LayerMessage>(layerChannel, NAME, (message, active) => startLayer(message, active, tracer, layers));
+  bindContext<NextMessage>(nextChannel, NAME, leaveLayer);
+}
+
+/** The context the layer's function runs in: its own span's, or unchanged (undefined). */
+function startLayer(message: LayerMessage, active: Context, tracer: Tracer, layers: Layers): Context | undefined {
+  if (isTracingSuppressed(active)) return undefined;
+  if (message.route !== undefined) {
+    const server = getServerSpan(active);
+    // Only a matched route names the server span; a 404 keeps no http.route, since the
+    // attribute must stay low-cardinality (HTTP semantic conventions, http.route).
+    if (server !== undefined) setHttpRoute(server, message.route);
+  }
+  if (layers === 'none' || (layers === 'handlers' && message.type !== 'request_handler')) return undefined;
+  // Layer spans only make sense inside a request's trace; without a parent they would be noise roots.
+  if (trace.getSpan(active) === undefined) return undefined;
+  const span = tracer.startSpan(spanName(message), { kind: SpanKind.INTERNAL }, active);
+  message.span = span;
+  message.parentContext = active;
+  // An unsampled span still carries the context on, but needs no attributes and no end at finish.
+  if (span.isRecording()) {
+    span.setAttribute('express.type', message.type);
+    span.setAttribute('express.name', message.name);
+    track(message);
+  }
+  return trace.setSpan(active, span);
+}
+
+function spanName(message: LayerMessage): string {
+  if (message.type === 'request_handler') return `request handler - ${message.name}`;
+  if (message.type === 'router') return `router - ${message.name}`;
+  return `middleware - ${message.name}`;
+}
+
+/**
+ * The layer called next(): record a real error where it first appears, end the
+ * span, and continue in the context the layer started in, so the next layer's
+ * span is a sibling of this one, not its child.
+ */
+function leaveLayer(message: NextMessage): Context | undefined {
+  const layer = message.layer;
+  const argument = message.argument;
+  const request = layer.request;
+  // 'route' and 'router' are routing signals, not errors (express Router docs).
+  const failed = argument !== undefined && argument !== null && argument !== false &&
+    argument !== 'route' && argument !== 'router';
+  const fresh = failed && argument !== request.lastError;
+  if (fresh) request.lastError = argument;
+  const span = layer.span;
+  if (span !== undefined && !layer.ended) {
+    layer.ended = true;
+    if (fresh && span.isRecording()) recordError(span, argument);
+    span.end();
+  }
+  return layer.parentContext;
+}
+
+function recordError(span: Span, error: unknown): void {
+  if (error instanceof Error) {
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  } else {
+    span.recordException(String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+}
+
+/** Remembers an open layer span; the first one of a request adds the request's only listeners. */
+function track(message: LayerMessage): void {
+  const request = message.request;
+  if (request.open !== undefined) {
+    request.open.push(message);
+    return;
+  }
+  request.open = [message];
+  const res = message.res;
+  if (typeof res?.once !== 'function') return;
+  const finish = (): void => guarded(NAME, undefined, () => endOpen(request));
+  // 'finish' when the response is sent; 'close' alone when the client went away first.
+  res.once('finish', finish);
+  res.once('close', finish);
+}
+
+function endOpen(request: RequestState): void {
+  const open = request.open;
+  if (open === undefined) return;
+  for (let i = 0; i < open.length; i++) {
+    const layer = open[i];
+    if (layer.ended) continue;
+    layer.ended = true;
+    layer.span?.end();
+  }
+  open.length = 0;
+}

@@ -1,0 +1,50 @@
+// Patches the emit of http.Server and https.Server (prototype level, so CommonJS
+// and ESM apps share it) so that each request handler runs inside
+// serverRequestChannel.traceSync. It publishes only; server-spans.ts builds the
+// span and binds its context to the channel, which makes it active in the handler.
+import { isActive } from '../../src/guard';
+import { wrapMethod } from '../../src/hooks/wrap';
+import { serverRequestChannel, type ServerRequestMessage } from './channels';
+
+/** Servers carrying this symbol (the in-process OTLP receiver) are never traced. */
+export const UNTRACED_SERVER = Symbol.for('spanwise.untraced');
+
+type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
+
+/** Wraps `Server.prototype.emit` of node:http or node:https; idempotent. */
+export function patchServer(Server: unknown): void {
+  const prototype = typeof Server === 'function' ? (Server as { prototype?: unknown }).prototype : undefined;
+  if (prototype === null || typeof prototype !== 'object') return;
+  wrapMethod(prototype as { emit: Emit }, 'emit', wrapEmit);
+}
+
+/**
+ * `checkContinue` and `checkExpectation` replace `request` when the app listens
+ * for them (Expect header); the handler may then emit `request` itself, which
+ * server-spans.ts recognises as the same request.
+ */
+function isRequestEvent(event: unknown): boolean {
+  return event === 'request' || event === 'checkContinue' || event === 'checkExpectation';
+}
+
+function wrapEmit(original: Emit): Emit {
+  return function emit(this: unknown, event: string | symbol) {
+    if (
+      !isRequestEvent(event) ||
+      !serverRequestChannel.start.hasSubscribers ||
+      !isActive('http') ||
+      (this as Record<symbol, unknown>)[UNTRACED_SERVER] === true
+    ) {
+      // eslint-disable-next-line prefer-rest-params
+      return original.apply(this, arguments as unknown as Parameters<Emit>);
+    }
+    // eslint-disable-next-line prefer-rest-params
+    const args = arguments;
+    const message: ServerRequestMessage = {
+      event: event as string,
+      request: args[1],
+      response: args[2],
+    };
+    return serverRequestChannel.traceSync(original, message, this, ...(args as unknown as Parameters<Emit>));
+  };
+}

@@ -1,0 +1,150 @@
+// SERVER spans for node:http and node:https. The context extracted from the
+// request headers, with the new span in it, is bound to the start channel of
+// serverRequestChannel, so it is the active context in the handler and in all it
+// awaits; the request and response emitters are bound to it too, so their
+// listeners ('data', 'end', 'finish') see it. The span ends exactly once: at the
+// response's 'finish', or at its 'close' when the exchange broke off first.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { bindContext, subscribeGuarded } from '../../src/channels';
+import { disableAfterError } from '../../src/guard';
+import { withServerSpan } from '../../src/server-span';
+import { isTracingSuppressed, suppressTracing } from '../../src/suppress';
+import { serverRequestChannel, type ServerRequestMessage } from './channels';
+import { outgoingHeader } from './headers';
+import { ATTR, errorTypeOf, isServerErrorStatus, normalizeMethod } from './semconv';
+import { serverRequestAttributes } from './server-attributes';
+import type { HttpSettings } from './settings';
+import { splitTarget } from './url';
+
+/** error.type when the peer went away before the response finished. */
+export const CLIENT_DISCONNECTED = 'client_disconnected';
+/** error.type when the server closed the response (or its socket) before finishing it. */
+export const RESPONSE_ABORTED = 'response_aborted';
+
+const STATE = Symbol('spanwise.http.serverSpan');
+
+interface ServerSpanState {
+  readonly span: Span;
+  readonly request: IncomingMessage;
+  /** error.type of an exception thrown by the handler, if any. */
+  thrown: string | undefined;
+  ended: boolean;
+}
+
+type TracedResponse = ServerResponse & { [STATE]?: ServerSpanState };
+
+// Requests first seen as checkContinue/checkExpectation: the app may re-emit them as 'request'.
+const expectations = new WeakSet<IncomingMessage>();
+
+// Set once by subscribeServerSpans; the response listeners below are shared functions, not per-request closures.
+let settings: HttpSettings;
+
+/** Subscribes the server span builder. */
+export function subscribeServerSpans(httpSettings: HttpSettings): void {
+  settings = httpSettings;
+  bindContext<ServerRequestMessage>(serverRequestChannel.start, 'http', (message, active) =>
+    startServerSpan(message, active));
+  subscribeGuarded<ServerRequestMessage>(serverRequestChannel.error.name as string, 'http', onHandlerError);
+}
+
+function startServerSpan(message: ServerRequestMessage, active: Context): Context | undefined {
+  const { request, response } = message;
+  if (message.event !== 'request') expectations.add(request);
+  else if (expectations.has(request)) return undefined; // the same request again: its context is already active
+  if (isTracingSuppressed(active)) return undefined;
+  const target = splitTarget(typeof request.url === 'string' ? request.url : '/');
+  if (settings.ignorePath !== undefined && settings.ignorePath(target.path)) {
+    // No span, and none below it: everything the handler does runs suppressed.
+    return bindEmitters(request, response, suppressTracing(ROOT_CONTEXT));
+  }
+  // The parent comes from the headers only, never from the connection's context,
+  // which may belong to an earlier request on the same keep-alive socket.
+  const parent = settings.agent.propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
+  const method = normalizeMethod(request.method);
+  const span = settings.tracer.startSpan(method.spanName, { kind: SpanKind.SERVER }, parent);
+  message.span = span;
+  if (span.isRecording()) {
+    span.setAttributes(serverRequestAttributes(request, target, method, settings.redactQuery));
+    if (settings.serverRequestHeaders !== undefined) {
+      settings.serverRequestHeaders(span, (name) => request.headersDistinct[name]);
+    }
+    const state: ServerSpanState = { span, request, thrown: undefined, ended: false };
+    (response as TracedResponse)[STATE] = state;
+    // Added before the emitter is bound, so our own listeners skip the context switch.
+    response.once('finish', onFinish);
+    response.once('close', onClose);
+  }
+  const ctx = withServerSpan(trace.setSpan(parent, span), { span, method: method.spanName, route: undefined });
+  return bindEmitters(request, response, ctx);
+}
+
+function bindEmitters(request: IncomingMessage, response: ServerResponse, ctx: Context): Context {
+  settings.agent.contextManager.bind(ctx, request);
+  settings.agent.contextManager.bind(ctx, response);
+  return ctx;
+}
+
+// Listeners run outside any channel, so they guard themselves: an error of ours
+// must switch the instrumentation off, never reach the app's emitter.
+function onFinish(this: ServerResponse): void {
+  try {
+    endServerSpan(this as TracedResponse, undefined);
+  } catch (err) {
+    disableAfterError('http', err);
+  }
+}
+
+function onClose(this: ServerResponse): void {
+  try {
+    const state = (this as TracedResponse)[STATE];
+    if (state === undefined || state.ended) return;
+    endServerSpan(this as TracedResponse, disconnectType(state.request));
+  } catch (err) {
+    disableAfterError('http', err);
+  }
+}
+
+/**
+ * Who broke the exchange off: a peer that closed or reset its side of the
+ * connection, or the server itself (res.destroy(), socket.destroy()).
+ */
+function disconnectType(request: IncomingMessage): string {
+  const socket = request.socket as (IncomingMessage['socket'] & { errored?: unknown }) | null;
+  if (socket === null) return CLIENT_DISCONNECTED;
+  if (socket.readableEnded || socket.errored != null || request.errored != null) return CLIENT_DISCONNECTED;
+  return RESPONSE_ABORTED;
+}
+
+function endServerSpan(response: TracedResponse, brokenOff: string | undefined): void {
+  const state = response[STATE];
+  if (state === undefined || state.ended) return;
+  state.ended = true;
+  const span = state.span;
+  let errorType = state.thrown ?? brokenOff;
+  // A status code was sent once the head went out; before that, statusCode is only the default.
+  if (response.headersSent) {
+    const status = response.statusCode;
+    span.setAttribute(ATTR.statusCode, status);
+    if (errorType === undefined && isServerErrorStatus(status)) errorType = String(status);
+  }
+  if (settings.serverResponseHeaders !== undefined && response.headersSent) {
+    settings.serverResponseHeaders(span, (name) => outgoingHeader(response, name));
+  }
+  if (errorType !== undefined) {
+    span.setAttribute(ATTR.errorType, errorType);
+    // Semconv "Status": no description when the status code says it all.
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}
+
+/** The handler threw synchronously: recorded on the span, which ends with the response. */
+function onHandlerError(message: ServerRequestMessage): void {
+  const state = (message.response as TracedResponse | undefined)?.[STATE];
+  if (state === undefined || state.ended || message.span !== state.span) return;
+  state.thrown = errorTypeOf(message.error);
+  const error = message.error;
+  if (error instanceof Error || typeof error === 'string') state.span.recordException(error);
+  state.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+}

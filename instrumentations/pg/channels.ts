@@ -1,0 +1,76 @@
+// The diagnostics channels between the pg hook (publisher) and the span builder
+// (subscriber), declared once with their message shapes. Each operation is a
+// TracingChannel with one message per call, of which three events are used:
+//   start       the operation was called (connect and pool connect publish it
+//               through runStores, so the subscriber can make their span active
+//               while pg opens the socket)
+//   error       the operation failed; `error` holds exactly what pg raised
+//   asyncStart  the operation is over: published exactly once, after `error`
+// `end` and `asyncEnd` are not published: nothing needs them. Every callback the
+// app hands pg runs inside callbackChannel.runStores, whose bound store gives it
+// back the caller's context (pg calls it from the socket's context, and pg-pool
+// from whichever request released a client).
+import dc from 'node:diagnostics_channel';
+import type { Context, Span } from '@opentelemetry/api';
+
+/** The public fields of a pg Client we read (set in its constructor in every 8.x). */
+export interface PgClientFields {
+  readonly database?: unknown;
+  readonly host?: unknown;
+  readonly port?: unknown;
+}
+
+/** The public fields of a pg-pool Pool we read. */
+export interface PgPoolFields {
+  readonly options?: {
+    readonly database?: unknown;
+    readonly host?: unknown;
+    readonly port?: unknown;
+    readonly connectionString?: unknown;
+  };
+}
+
+/** The part of every message that the subscriber owns. */
+export interface TracedMessage {
+  /** Owned by the subscriber: the operation's span, if it made one. */
+  span: Span | undefined;
+  /** Owned by the subscriber: the caller's context, where callbacks continue. */
+  parentContext: Context | undefined;
+  /** Owned by the hook: set on failure, before `error` is published. */
+  error: unknown;
+  /** Owned by the hook: true once asyncStart has been published. */
+  finished: boolean;
+}
+
+/** One client.query call: a text query, a config object, or a submittable (pg-cursor, pg-query-stream). */
+export interface QueryMessage extends TracedMessage {
+  readonly client: PgClientFields;
+  /** The SQL text as the app gave it; undefined when there is none (a named statement alone). */
+  readonly text: string | undefined;
+  /** The prepared statement's name (`{ name, text }` queries), if any. */
+  readonly statementName: string | undefined;
+  /** True for objects with `submit` (pg-cursor, pg-query-stream, a pg Query). */
+  readonly submittable: boolean;
+}
+
+/** One client.connect call (a new connection to the server). */
+export interface ConnectMessage extends TracedMessage {
+  readonly client: PgClientFields;
+}
+
+/** One pool.connect call: waiting for a pooled client, connecting a new one if needed. */
+export interface PoolConnectMessage extends TracedMessage {
+  readonly pool: PgPoolFields;
+  /** Owned by the hook: the client handed out, on success. */
+  client: PgClientFields | undefined;
+}
+
+/** client.query. */
+export const queryChannel = dc.tracingChannel<unknown, QueryMessage>('spanwise:pg:query');
+/** client.connect. */
+export const connectChannel = dc.tracingChannel<unknown, ConnectMessage>('spanwise:pg:connect');
+/** pool.connect (also used inside pool.query). */
+export const poolConnectChannel = dc.tracingChannel<unknown, PoolConnectMessage>('spanwise:pg:pool-connect');
+
+/** Runs the app's callbacks (query, connect, pool connect); its bound store restores `parentContext`. */
+export const callbackChannel = dc.channel('spanwise:pg:callback');
