@@ -99,7 +99,10 @@ function startService(name, env, { onLine = () => {}, readyTimeoutMs = 15000 } =
   };
   const service = { name, child, stop, stderr: () => errors.join('\n') };
   return new Promise((resolve, reject) => {
+    let settled = false;
     const failed = async (why) => {
+      if (settled) return;
+      settled = true;
       await stop();
       reject(new DemoError(`${name} failed to start: ${why}`));
     };
@@ -107,7 +110,8 @@ function startService(name, env, { onLine = () => {}, readyTimeoutMs = 15000 } =
     const readyLine = new RegExp(`^${name} ready(?: (\\d+))?$`);
     eachLine(child.stdout, (line) => {
       const match = readyLine.exec(line);
-      if (match === null) return;
+      if (match === null || settled) return;
+      settled = true;
       clearTimeout(timer);
       resolve({ ...service, port: match[1] === undefined ? undefined : Number(match[1]) });
     });

@@ -36,7 +36,8 @@ function charge(res, request, slowMs, timers) {
 
 /**
  * Starts the stub on 127.0.0.1 (a free port unless `port` is given).
- * Resolves with { url, close() }; close() drops pending slow charges too.
+ * Resolves with { url, pending(), close() }: pending() counts slow charges not
+ * yet answered; close() drops them.
  */
 function startPaymentProvider({ port = 0, slowMs = DEFAULT_SLOW_MS } = {}) {
   const timers = new Set();
@@ -64,7 +65,7 @@ function startPaymentProvider({ port = 0, slowMs = DEFAULT_SLOW_MS } = {}) {
         server.close(() => done());
         server.closeAllConnections();
       });
-      resolve({ url: `http://127.0.0.1:${server.address().port}`, close });
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, pending: () => timers.size, close });
     });
   });
 }

@@ -112,7 +112,9 @@ function onClose(this: ServerResponse): void {
 function disconnectType(request: IncomingMessage): string {
   const socket = request.socket as (IncomingMessage['socket'] & { errored?: unknown }) | null;
   if (socket === null) return CLIENT_DISCONNECTED;
-  if (socket.readableEnded || socket.errored != null || request.errored != null) return CLIENT_DISCONNECTED;
+  // The peer's FIN ends the readable side; its RST errors the socket. The request
+  // itself always ends errored ('aborted'), whoever closed, so it tells nothing.
+  if (socket.readableEnded || socket.errored != null) return CLIENT_DISCONNECTED;
   return RESPONSE_ABORTED;
 }
 
@@ -133,8 +135,9 @@ function endServerSpan(response: TracedResponse, brokenOff: string | undefined):
   }
   if (errorType !== undefined) {
     span.setAttribute(ATTR.errorType, errorType);
-    // Semconv "Status": no description when the status code says it all.
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    // Semconv "Status": no description when the status code says it all; an
+    // exception already set the status with its message.
+    if (state.thrown === undefined) span.setStatus({ code: SpanStatusCode.ERROR });
   }
   span.end();
 }

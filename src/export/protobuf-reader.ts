@@ -148,9 +148,12 @@ export class ProtobufReader {
         this.need(8);
         this.pos += 8;
         return;
-      case WireType.LEN:
-        this.pos += this.length();
+      case WireType.LEN: {
+        // Not `this.pos += this.length()`: that would add to pos as it was before the length was read.
+        const n = this.length();
+        this.pos += n;
         return;
+      }
       case WireType.I32:
         this.need(4);
         this.pos += 4;

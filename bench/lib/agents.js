@@ -1,0 +1,45 @@
+'use strict';
+// The three ways every end-to-end suite runs an app: no agent, spanwise's
+// preload, and OpenTelemetry's zero-code auto-instrumentation, with the same
+// OTLP/HTTP protobuf export settings for both agents.
+const path = require('node:path');
+
+/** The repository root: child processes run here so `--import` of a bare package name resolves. */
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The modes, in the order the suites print them. */
+const MODES = [
+  { id: 'none', label: 'no agent', flags: [] },
+  { id: 'spanwise', label: 'spanwise', flags: ['--import', path.join(ROOT, 'register.js')] },
+  { id: 'otel', label: 'OpenTelemetry', flags: ['--import', '@opentelemetry/auto-instrumentations-node/register'] },
+];
+
+/** Picks modes by id; `ids` undefined means all. */
+function selectModes(ids) {
+  return ids === undefined ? MODES : MODES.filter((m) => ids.includes(m.id));
+}
+
+/**
+ * The environment of an app under test. Both agents export traces over
+ * OTLP/HTTP protobuf to `endpoint` with their default batching. OpenTelemetry
+ * also gets metrics and logs switched off (spanwise makes neither) and only its
+ * local resource detectors: the cloud detectors would probe metadata addresses
+ * off this machine and wait on their time-outs.
+ */
+function agentEnv(endpoint, extra = {}) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    OTEL_SERVICE_NAME: 'bench-app',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
+    ...extra,
+  };
+}
+
+module.exports = { ROOT, MODES, selectModes, agentEnv };
