@@ -129,7 +129,7 @@ async function startServices(res, { ports, env, urls, log }) {
     (service) => service.stop(),
     0,
   ));
-  await Promise.all(started);
+  return Promise.all(started);
 }
 
 function stringValues(object) {
@@ -189,7 +189,8 @@ async function waitForTraces(res, receiver, placed, timeoutMs) {
  * default OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT), `passEnv` (hand the user's
  * OTEL_* and SPANWISE_* variables to the services), `ports` (fixed ports by
  * service name), `signal` (an AbortSignal), `log(line)`, `spanTimeoutMs`.
- * Resolves with { orders, spans, endpoint, receiverUrl, elapsedMs }; rejects
+ * Resolves with { orders, spans, endpoint, receiverUrl, stopped, elapsedMs },
+ * where `stopped` names what was shut down ({ pids, postgresDir }); rejects
  * with a DemoError whose message is one line saying what to do.
  */
 async function runScenario(options = {}) {
@@ -204,7 +205,8 @@ async function runScenario(options = {}) {
     const urls = { database: infra.postgres.connectionString, paymentApi: infra.paymentApi.url };
     const ports = await choosePorts(fixedPorts);
     const env = exportEnv(endpoint, infra.receiver?.url, passEnv);
-    await startServices(res, { ports, env, urls, log });
+    const services = await startServices(res, { ports, env, urls, log });
+    const stopped = { pids: services.map((service) => service.child.pid), postgresDir: infra.postgres.dataDir };
     const gatewayUrl = `http://127.0.0.1:${ports['api-gateway']}`;
     const placed = [];
     for (const entry of ORDERS) {
@@ -213,11 +215,11 @@ async function runScenario(options = {}) {
     }
     if (infra.receiver === undefined) {
       await waitForWork(res, infra.db, infra.paymentApi, Date.now() + spanTimeoutMs);
-      return { orders: assemble([], placed), spans: [], endpoint, receiverUrl: undefined, elapsedMs: Date.now() - began };
+      return { orders: assemble([], placed), spans: [], endpoint, receiverUrl: undefined, stopped, elapsedMs: Date.now() - began };
     }
     await waitForTraces(res, infra.receiver, placed, spanTimeoutMs);
     const spans = infra.receiver.spans.slice();
-    return { orders: assemble(spans, placed), spans, endpoint, receiverUrl: infra.receiver.url, elapsedMs: Date.now() - began };
+    return { orders: assemble(spans, placed), spans, endpoint, receiverUrl: infra.receiver.url, stopped, elapsedMs: Date.now() - began };
   } catch (err) {
     if (err instanceof DemoError) throw err;
     throw new DemoError(`the demo failed: ${err.message.split('\n')[0]}`);

@@ -3,6 +3,7 @@
 // the app running untraced, with one error line saying why.
 import { register as registerLoader } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import * as semver from 'semver';
 import { INSTRUMENTATIONS } from '../instrumentations';
 import { startAgent } from './agent';
@@ -19,7 +20,9 @@ type GlobalWithFlag = typeof globalThis & { [PRELOADED]?: boolean };
 /** Starts spanwise as a preload. Safe to call more than once (`--require` plus `--import`). */
 export function preload(): void {
   const g = globalThis as GlobalWithFlag;
-  if (g[PRELOADED]) return;
+  // Node also runs --require preloads inside its module-loader thread; the agent
+  // belongs to the app's main thread only (worker threads run untraced).
+  if (g[PRELOADED] || !isMainThread) return;
   g[PRELOADED] = true;
   try {
     if (!semver.satisfies(process.versions.node, SUPPORTED_NODE)) {

@@ -63,6 +63,10 @@ export interface ExportResult {
 /** Where finished spans go: OTLP over HTTP, the console, or a test sink. */
 export interface SpanExporter {
   export(spans: readonly FinishedSpan[]): Promise<ExportResult>;
+  /** Delivers anything the exporter holds back (the console exporter buffers whole traces). */
+  forceFlush?(): Promise<void>;
+  /** Spans the exporter holds back. */
+  pendingSpans?(): number;
   shutdown(): Promise<void>;
 }
 

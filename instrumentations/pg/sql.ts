@@ -393,6 +393,23 @@ function identifierText(text: string, kind: Tok, start: number, end: number): st
   return text.slice(start + 1, closed ? end - 1 : end).replaceAll('""', '"');
 }
 
+// The keywords parse() reacts to, recognised by keywordAt() without allocating.
+const PARSE_KEYWORDS = [
+  'SELECT', 'FROM', 'JOIN', 'USING', 'INTO', 'ONLY', 'TABLE', 'LATERAL', 'UNION', 'INTERSECT', 'EXCEPT',
+  'WHERE', 'GROUP', 'HAVING', 'WINDOW', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'FOR',
+];
+
+/** The PARSE_KEYWORDS entry that the word at start..end spells in any case, else ''. */
+function keywordAt(text: string, start: number, end: number): string {
+  const length = end - start;
+  if (length < 3 || length > 9) return '';
+  const first = text.charCodeAt(start) & ~0x20;
+  for (const keyword of PARSE_KEYWORDS) {
+    if (keyword.length === length && keyword.charCodeAt(0) === first && isWord(text, start, end, keyword)) return keyword;
+  }
+  return '';
+}
+
 // Keywords that end the FROM list of a SELECT; a comma after them is not a second table.
 const FROM_LIST_END = new Set([
   'WHERE', 'GROUP', 'HAVING', 'WINDOW', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'FOR', 'UNION', 'INTERSECT', 'EXCEPT',
@@ -421,7 +438,7 @@ function parse(text: string): SqlOperation {
   while (kind !== Tok.End) {
     const { start, end } = lx;
     if (ended && !(kind === Tok.Punct && text.charCodeAt(start) === SEMICOLON)) return {};
-    const word = kind === Tok.Word && end - start <= 9 ? text.slice(start, end).toUpperCase() : '';
+    const word = kind === Tok.Word ? keywordAt(text, start, end) : '';
     if (expect === '' && (word === 'ONLY' || (word === 'TABLE' && operation === 'TRUNCATE'))) {
       kind = nextSignificant(lx);
       continue;

@@ -32,7 +32,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   constructor(private readonly exporter: SpanExporter, private readonly options: BatchOptions) {}
 
   pendingSpans(): number {
-    return this.queue.length + this.inFlight;
+    return this.queue.length + this.inFlight + (this.exporter.pendingSpans?.() ?? 0);
   }
 
   onEnd(span: FinishedSpan): void {
@@ -107,6 +107,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.timer = undefined;
     }
     await this.drain(true);
+    await this.exporter.forceFlush?.();
   }
 
   async shutdown(): Promise<void> {

@@ -75,9 +75,19 @@ class ConsoleExporter implements SpanExporter {
     return Promise.resolve(OK);
   }
 
-  /** Prints every buffered trace, complete or not. */
+  /** Prints every buffered trace, complete or not, and stops buffering. */
   shutdown(): Promise<void> {
     this.closed = true;
+    return this.forceFlush();
+  }
+
+  /** Spans held back until their trace completes. */
+  pendingSpans(): number {
+    return this.buffered;
+  }
+
+  /** Prints every buffered trace now (the process is about to exit). */
+  forceFlush(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     const all: FinishedSpan[] = [];

