@@ -11,8 +11,10 @@
 // from the repo's node_modules) holding the fixture files and a copy of
 // express 4 as node_modules/express. A symlink would not do: Node resolves it
 // to the real path, node_modules/express4/..., and the hooks would see `express4`.
-// SPANWISE_TEST_EXPRESS4_DIR points at another express 4 package folder (the
-// lowest supported version, say) to run the same checks against it.
+// To run the same checks on other versions (the lowest supported ones):
+// SPANWISE_TEST_EXPRESS4_DIR is an express 4 package folder used instead of
+// express4; SPANWISE_TEST_EXPRESS5_NODE_MODULES is a node_modules folder (say
+// express 5.0.0 and router 2.0.0) copied into a temporary project for express 5.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -23,6 +25,7 @@ const { ROOT, startApp, otlpEnv } = require('../support/run-app.js');
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'express');
 const EXPRESS4 = process.env.SPANWISE_TEST_EXPRESS4_DIR || path.join(ROOT, 'node_modules', 'express4');
+const EXPRESS5_MODULES = process.env.SPANWISE_TEST_EXPRESS5_NODE_MODULES;
 const SERVER = 1;
 const INTERNAL = 0;
 const ERROR = 2;
@@ -72,31 +75,40 @@ const VARIANTS = [
 ];
 
 let receiver;
-let express4Dir;
+/** Where the apps of each express major run from. */
+const projects = { 4: undefined, 5: FIXTURES };
+const temporary = [];
 
 before(async () => {
   receiver = await startOtlpReceiver({});
-  express4Dir = makeExpress4Project();
+  projects[4] = makeProject('express4-', (modules) => {
+    fs.cpSync(EXPRESS4, path.join(modules, 'express'), { recursive: true });
+  });
+  if (EXPRESS5_MODULES) {
+    projects[5] = makeProject('express5-', (modules) => fs.cpSync(EXPRESS5_MODULES, modules, { recursive: true }));
+  }
 });
 
 after(async () => {
   if (receiver) await receiver.close();
-  if (express4Dir) fs.rmSync(express4Dir, { recursive: true, force: true });
+  for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A temporary project: the fixture files plus express 4 as node_modules/express. */
-function makeExpress4Project() {
+/** A temporary project: the fixture files plus a node_modules filled by `install`. */
+function makeProject(prefix, install) {
   const tmp = path.join(ROOT, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(tmp, 'express4-'));
+  const dir = fs.mkdtempSync(path.join(tmp, prefix));
+  temporary.push(dir);
   fs.cpSync(FIXTURES, dir, { recursive: true });
-  fs.cpSync(EXPRESS4, path.join(dir, 'node_modules', 'express'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  install(path.join(dir, 'node_modules'));
   return dir;
 }
 
 /** Starts a fixture app and resolves { app, port }. */
 async function launch(variant, env = {}) {
-  const dir = variant.major === 4 ? express4Dir : FIXTURES;
+  const dir = projects[variant.major];
   const app = startApp(path.join(dir, variant.file), {
     preload: variant.preload,
     env: otlpEnv(receiver, { OTEL_SERVICE_NAME: `express-test-${variant.major}`, ...env }),

@@ -164,3 +164,29 @@ module.exports = Client;
   assert.equal(errors.length, 1, result.stderr);
   assert.match(result.stderr, /trap: patch failed on purpose/);
 });
+
+test('an error thrown inside a span handler is caught, logged once, and the app goes on unchanged', async (t) => {
+  // The pg span builder reads client.database; here that read throws when the agent is loaded.
+  const trapped = `
+class Client {
+  get database() {
+    if (globalThis[Symbol.for('spanwise.agent')] !== undefined) throw new Error('trap: handler failed on purpose');
+    return 'db';
+  }
+  query(text, cb) { setImmediate(() => cb(null, { rows: [{ n: 1 }] })); }
+  connect(cb) { if (cb) setImmediate(cb); }
+}
+module.exports = Client;
+`;
+  const dir = fakePgApp('8.11.0', trapped);
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const app = path.join(dir, 'fake-pg-app.cjs');
+  const plain = await runApp(app, { preload: 'none', env: { QUERIES: '3' } });
+  const { result } = await spansOf(app, { env: { QUERIES: '3' } });
+  assert.equal(plain.stdout, 'rows [{"n":1}]\n'.repeat(3));
+  assert.equal(result.code, plain.code);
+  assert.equal(result.stdout, plain.stdout);
+  const errors = result.stderr.match(/internal error in the pg instrumentation/g) || [];
+  assert.equal(errors.length, 1, result.stderr);
+  assert.match(result.stderr, /trap: handler failed on purpose/);
+});
