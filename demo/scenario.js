@@ -114,6 +114,8 @@ async function startInfrastructure(res, { endpoint, log }) {
   const receiver = endpoint === undefined ? res.track(startOtlpReceiver({}), (r) => r.close()) : Promise.resolve(undefined);
   const provider = res.track(startPaymentProvider({ slowMs: SLOW_PROVIDER_MS }), (p) => p.close());
   const [postgres, otlp, paymentApi] = await Promise.all([pg, receiver, provider]);
+  log(`PostgreSQL on ${postgres.host}:${postgres.port} (data in ${postgres.dataDir}); ` +
+    `${otlp === undefined ? `exporting to ${endpoint}` : `OTLP receiver on ${otlp.url}`}; payment API stub on ${paymentApi.url}`);
   // Tier 0: closed with the services, before PostgreSQL goes.
   const db = await res.track(database.connect(postgres.connectionString), (c) => c.end(), 0);
   await res.guard(database.createSchema(db));
@@ -200,33 +202,43 @@ async function runScenario(options = {}) {
   preflight({ endpoint });
   for (const [name, port] of Object.entries(fixedPorts)) await checkPortFree(port, name);
   const res = new Resources(signal);
+  let outcome;
   try {
-    const infra = await startInfrastructure(res, { endpoint, log });
-    const urls = { database: infra.postgres.connectionString, paymentApi: infra.paymentApi.url };
-    const ports = await choosePorts(fixedPorts);
-    const env = exportEnv(endpoint, infra.receiver?.url, passEnv);
-    const services = await startServices(res, { ports, env, urls, log });
-    const stopped = { pids: services.map((service) => service.child.pid), postgresDir: infra.postgres.dataDir };
-    const gatewayUrl = `http://127.0.0.1:${ports['api-gateway']}`;
-    const placed = [];
-    for (const entry of ORDERS) {
-      log(`placing order ${entry.order.id} (${entry.label})`);
-      placed.push(await res.guard(placeOrder(gatewayUrl, entry)));
-    }
-    if (infra.receiver === undefined) {
-      await waitForWork(res, infra.db, infra.paymentApi, Date.now() + spanTimeoutMs);
-      return { orders: assemble([], placed), spans: [], endpoint, receiverUrl: undefined, stopped, elapsedMs: Date.now() - began };
-    }
-    await waitForTraces(res, infra.receiver, placed, spanTimeoutMs);
-    const spans = infra.receiver.spans.slice();
-    return { orders: assemble(spans, placed), spans, endpoint, receiverUrl: infra.receiver.url, stopped, elapsedMs: Date.now() - began };
+    outcome = { value: await steps(res, { endpoint, passEnv, fixedPorts, log, spanTimeoutMs, began }) };
   } catch (err) {
-    if (err instanceof DemoError) throw err;
-    throw new DemoError(`the demo failed: ${err.message.split('\n')[0]}`);
-  } finally {
-    log('stopping the services, the receiver and PostgreSQL');
-    await res.closeAll();
+    outcome = { err };
   }
+  log('stopping the services, the receiver and PostgreSQL');
+  await res.closeAll();
+  if (outcome.err === undefined) return outcome.value;
+  // Checked after the clean-up: with Ctrl-C in a terminal the whole process group
+  // gets SIGINT, and a child's reaction (PostgreSQL cutting connections) can
+  // reach us before our own signal handler has run.
+  if (signal?.aborted) throw new DemoError('interrupted: everything was stopped');
+  if (outcome.err instanceof DemoError) throw outcome.err;
+  throw new DemoError(`the demo failed: ${String(outcome.err?.message ?? outcome.err).split('\n')[0]}`);
+}
+
+async function steps(res, { endpoint, passEnv, fixedPorts, log, spanTimeoutMs, began }) {
+  const infra = await startInfrastructure(res, { endpoint, log });
+  const urls = { database: infra.postgres.connectionString, paymentApi: infra.paymentApi.url };
+  const ports = await choosePorts(fixedPorts);
+  const env = exportEnv(endpoint, infra.receiver?.url, passEnv);
+  const services = await startServices(res, { ports, env, urls, log });
+  const stopped = { pids: services.map((service) => service.child.pid), postgresDir: infra.postgres.dataDir };
+  const gatewayUrl = `http://127.0.0.1:${ports['api-gateway']}`;
+  const placed = [];
+  for (const entry of ORDERS) {
+    log(`placing order ${entry.order.id} (${entry.label})`);
+    placed.push(await res.guard(placeOrder(gatewayUrl, entry)));
+  }
+  if (infra.receiver === undefined) {
+    await waitForWork(res, infra.db, infra.paymentApi, Date.now() + spanTimeoutMs);
+    return { orders: assemble([], placed), spans: [], endpoint, receiverUrl: undefined, stopped, elapsedMs: Date.now() - began };
+  }
+  await waitForTraces(res, infra.receiver, placed, spanTimeoutMs);
+  const spans = infra.receiver.spans.slice();
+  return { orders: assemble(spans, placed), spans, endpoint, receiverUrl: infra.receiver.url, stopped, elapsedMs: Date.now() - began };
 }
 
 module.exports = { runScenario, ORDERS, SERVICES, endpointFromEnv };

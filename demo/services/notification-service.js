@@ -18,6 +18,8 @@ const BATCH_SIZE = 10;
 const POLL_INTERVAL_MS = Number(process.env.POLL_INTERVAL_MS || 100);
 
 const pool = new Pool({ connectionString: requireEnv(NAME, 'DATABASE_URL'), max: 2 });
+// An idle connection cut by the database (a restart, the demo shutting down) must not crash the service.
+pool.on('error', (err) => process.stderr.write(`${NAME}: idle database connection lost: ${err.message}\n`));
 const tracer = trace.getTracer('notification-service', '1.0.0');
 
 // Claims up to $2 messages at once; SKIP LOCKED lets several consumers share the table.

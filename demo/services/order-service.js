@@ -19,6 +19,8 @@ const PAYMENT_TIMEOUT_MS = Number(process.env.PAYMENT_TIMEOUT_MS || 800);
 const TOPIC = 'order.created';
 
 const pool = new Pool({ connectionString: requireEnv(NAME, 'DATABASE_URL'), max: 4 });
+// An idle connection cut by the database (a restart, the demo shutting down) must not crash the service.
+pool.on('error', (err) => process.stderr.write(`${NAME}: idle database connection lost: ${err.message}\n`));
 const tracer = trace.getTracer('order-service', '1.0.0');
 
 class InvalidOrderError extends Error {

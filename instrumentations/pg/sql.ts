@@ -178,6 +178,7 @@ class Lexer {
     const d = s.charCodeAt(i + 1);
     let kind = Tok.Punct;
     let end = i + 1;
+    let quoted: number; // end of a dollar-quoted or prefixed string, set inside the conditions below
     if (c === MINUS && d === MINUS) {
       kind = Tok.Comment;
       end = s.indexOf('\n', i);
@@ -191,35 +192,25 @@ class Lexer {
     } else if (c === DQUOTE) {
       kind = Tok.QuotedIdent;
       end = quotedEnd(s, i, DQUOTE, false);
-    } else if (c === DOLLAR) {
-      if (isDigit(d)) {
-        kind = Tok.Param;
-        end = i + 1;
-        while (end < n && isDigit(s.charCodeAt(end))) end++;
-      } else {
-        const q = dollarQuoteEnd(s, i);
-        if (q > 0) {
-          kind = Tok.String;
-          end = q;
-        }
-      }
+    } else if (c === DOLLAR && isDigit(d)) {
+      kind = Tok.Param;
+      end = i + 1;
+      while (end < n && isDigit(s.charCodeAt(end))) end++;
+    } else if (c === DOLLAR && (quoted = dollarQuoteEnd(s, i)) > 0) {
+      kind = Tok.String;
+      end = quoted;
     } else if (isDigit(c) || (c === DOT && isDigit(d))) {
       kind = Tok.Number;
       end = numberEnd(s, i);
     } else if (c === MINUS && (isDigit(d) || (d === DOT && isDigit(s.charCodeAt(i + 2)))) && this.signAllowed()) {
       kind = Tok.Number;
       end = numberEnd(s, i + 1);
+    } else if (isWordStart(c) && (quoted = prefixedStringEnd(s, i, c, d)) > 0) {
+      kind = Tok.String;
+      end = quoted;
     } else if (isWordStart(c)) {
-      end = i + 1;
-      while (end < n && isWordChar(s.charCodeAt(end))) end++;
       kind = Tok.Word;
-      if (end === i + 1) {
-        const prefixedEnd = prefixedStringEnd(s, i, c, d);
-        if (prefixedEnd > 0) {
-          kind = Tok.String;
-          end = prefixedEnd;
-        }
-      }
+      while (end < n && isWordChar(s.charCodeAt(end))) end++;
     }
     this.end = end;
     if (kind !== Tok.Comment) this.remember(kind, c, i, end);
@@ -418,74 +409,102 @@ const FROM_LIST_END = new Set([
 function parse(text: string): SqlOperation {
   const lx = new Lexer(text);
   let kind = nextSignificant(lx);
-  let depth = 0;
+  let top = 0; // parentheses around the whole statement do not nest it
   while (kind === Tok.Punct && text.charCodeAt(lx.start) === LPAREN) {
-    depth++;
+    top++;
     kind = nextSignificant(lx);
   }
   if (kind !== Tok.Word) return {};
   const operation = text.slice(lx.start, lx.end).toUpperCase();
-  const top = depth; // parentheses around the whole statement do not nest it
-  // `expect`: the keyword that must come next before the table name ('' when
-  // the name comes next, undefined when no table is expected).
-  let expect: string | undefined =
-    operation === 'INSERT' ? 'INTO' : operation === 'DELETE' ? 'FROM' : operation === 'UPDATE' || operation === 'TRUNCATE' ? '' : undefined;
-  let collection: string | undefined;
-  let several = false;
-  let inFromList = false;
-  let ended = false;
-  kind = nextSignificant(lx);
-  while (kind !== Tok.End) {
-    const { start, end } = lx;
-    if (ended && !(kind === Tok.Punct && text.charCodeAt(start) === SEMICOLON)) return {};
-    const word = kind === Tok.Word ? keywordAt(text, start, end) : '';
-    if (expect === '' && (word === 'ONLY' || (word === 'TABLE' && operation === 'TRUNCATE'))) {
-      kind = nextSignificant(lx);
-      continue;
-    }
-    if (expect === '') {
-      expect = undefined;
-      if ((kind !== Tok.Word && kind !== Tok.QuotedIdent) || word === 'LATERAL') {
-        several = true; // a subquery, function or VALUES list instead of a table
-        continue; // reprocess this token in the general rules below
-      }
-      let name = identifierText(text, kind, start, end);
-      kind = nextSignificant(lx);
-      while (kind === Tok.Punct && text.charCodeAt(lx.start) === DOT) {
-        kind = nextSignificant(lx);
-        if (kind !== Tok.Word && kind !== Tok.QuotedIdent) break;
-        name += '.' + identifierText(text, kind, lx.start, lx.end);
-        kind = nextSignificant(lx);
-      }
-      if (collection !== undefined) several = true;
-      collection = name;
-      inFromList = operation === 'SELECT' || operation === 'TRUNCATE';
-      // `FROM f(…)` calls a set-returning function; it is not a table.
-      if (operation === 'SELECT' && kind === Tok.Punct && text.charCodeAt(lx.start) === LPAREN) several = true;
-      continue;
-    }
-    if (expect !== undefined) {
-      expect = word === expect ? '' : undefined;
-      kind = nextSignificant(lx);
-      continue;
-    }
-    if (kind === Tok.Punct) {
-      const c = text.charCodeAt(start);
-      if (c === LPAREN) depth++;
-      else if (c === RPAREN) depth--;
-      else if (c === COMMA && inFromList && depth <= top) several = true;
-      else if (c === SEMICOLON && depth <= top) ended = true;
-    } else if (word === 'SELECT') {
-      several = true; // a subquery, INSERT … SELECT, or another SELECT of a set operation
-    } else if (word !== '' && depth <= top) {
-      if (word === 'FROM' && operation === 'SELECT' && collection === undefined && !several) expect = '';
-      else if (word === 'FROM' || word === 'JOIN' || word === 'USING' || word === 'INTO') several = true;
-      else if (inFromList && FROM_LIST_END.has(word)) inFromList = false;
-      if (word === 'UNION' || word === 'INTERSECT' || word === 'EXCEPT') several = true;
-    }
-    kind = nextSignificant(lx);
+  return new TableScan(lx, operation, top).run();
+}
+
+/** Walks a statement after its first keyword to find the one table it names, if any. */
+class TableScan {
+  private readonly text: string;
+  private depth: number;
+  // The keyword that must come next before the table name, '' when the name
+  // itself comes next, undefined when no table is expected.
+  private expect: string | undefined;
+  private collection: string | undefined;
+  private several = false;
+  private inFromList = false;
+  private ended = false;
+
+  constructor(
+    private readonly lx: Lexer,
+    private readonly operation: string,
+    private readonly top: number,
+  ) {
+    this.text = lx.text;
+    this.depth = top;
+    this.expect = operation === 'INSERT' ? 'INTO' : operation === 'DELETE' ? 'FROM' : operation === 'UPDATE' || operation === 'TRUNCATE' ? '' : undefined;
   }
-  return several || collection === undefined ? { operation } : { operation, collection };
+
+  run(): SqlOperation {
+    const { lx, operation } = this;
+    let kind = nextSignificant(lx);
+    while (kind !== Tok.End) {
+      const isSemicolon = kind === Tok.Punct && this.text.charCodeAt(lx.start) === SEMICOLON;
+      if (this.ended && !isSemicolon) return {}; // a second statement
+      const word = kind === Tok.Word ? keywordAt(this.text, lx.start, lx.end) : '';
+      if (this.expect === '' && (word === 'ONLY' || (word === 'TABLE' && operation === 'TRUNCATE'))) {
+        kind = nextSignificant(lx);
+      } else if (this.expect === '') {
+        kind = this.readTable(kind, word);
+      } else if (this.expect !== undefined) {
+        this.expect = word === this.expect ? '' : undefined;
+        kind = nextSignificant(lx);
+      } else {
+        this.observe(kind, word);
+        kind = nextSignificant(lx);
+      }
+    }
+    return this.several || this.collection === undefined ? { operation } : { operation, collection: this.collection };
+  }
+
+  /** Reads the (qualified) table name at the current token; returns the token after it. */
+  private readTable(kind: Tok, word: string): Tok {
+    const { lx, text } = this;
+    this.expect = undefined;
+    if ((kind !== Tok.Word && kind !== Tok.QuotedIdent) || word === 'LATERAL') {
+      this.several = true; // a subquery or LATERAL instead of a table
+      return kind; // still to be observed: it may be a '('
+    }
+    let name = identifierText(text, kind, lx.start, lx.end);
+    kind = nextSignificant(lx);
+    while (kind === Tok.Punct && text.charCodeAt(lx.start) === DOT) {
+      kind = nextSignificant(lx);
+      if (kind !== Tok.Word && kind !== Tok.QuotedIdent) break;
+      name += '.' + identifierText(text, kind, lx.start, lx.end);
+      kind = nextSignificant(lx);
+    }
+    if (this.collection !== undefined) this.several = true;
+    this.collection = name;
+    this.inFromList = this.operation === 'SELECT' || this.operation === 'TRUNCATE';
+    // `FROM f(…)` calls a set-returning function; it is not a table.
+    if (this.operation === 'SELECT' && kind === Tok.Punct && text.charCodeAt(lx.start) === LPAREN) this.several = true;
+    return kind;
+  }
+
+  /** Applies one token outside a table name to the depth and the "several tables" verdict. */
+  private observe(kind: Tok, word: string): void {
+    const atTop = this.depth <= this.top;
+    if (kind === Tok.Punct) {
+      const c = this.text.charCodeAt(this.lx.start);
+      if (c === LPAREN) this.depth++;
+      else if (c === RPAREN) this.depth--;
+      else if (c === COMMA && this.inFromList && atTop) this.several = true;
+      else if (c === SEMICOLON && atTop) this.ended = true;
+    } else if (word === 'SELECT') {
+      this.several = true; // a subquery, INSERT … SELECT, or the next SELECT of a set operation
+    } else if (word !== '' && atTop) {
+      if (word === 'FROM' && this.operation === 'SELECT' && this.collection === undefined && !this.several) this.expect = '';
+      else if (word === 'FROM' || word === 'JOIN' || word === 'USING' || word === 'INTO') this.several = true;
+      else if (word === 'UNION' || word === 'INTERSECT' || word === 'EXCEPT') this.several = true;
+      else if (this.inFromList && FROM_LIST_END.has(word)) this.inFromList = false;
+    }
+  }
 }
 
 /**
