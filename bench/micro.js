@@ -216,6 +216,17 @@ function census(bytes) {
   return { spans, attributes, events, bytes: bytes.length };
 }
 
+/**
+ * Fresh copies of the timed loops, compiled from their source. Closures made
+ * from one function literal share V8's type feedback, so a loop shared by both
+ * SDKs would see two span classes at every call site and run polymorphic code
+ * that neither SDK would run in a real process.
+ */
+function ownCopies() {
+  const copy = (fn) => new Function('api', 'EXCEPTION', 'HEADERS', `return (${fn.toString()});`)(api, EXCEPTION, HEADERS);
+  return { spanLoop: copy(spanLoop), spanEventLoop: copy(spanEventLoop), propagationLoop: copy(propagationLoop) };
+}
+
 /** The benchmark cases: each has a loop per SDK taking an iteration count. */
 function buildCases() {
   const ours = spanwiseSdk();
@@ -231,18 +242,20 @@ function buildCases() {
     spanwise: census(encodeTraceRequestProtobuf(ourBatch)),
     otel: census(ProtobufTraceSerializer.serializeRequest(theirBatch)),
   };
+  const mine = ownCopies();
+  const yours = ownCopies();
   let sink;
   return {
     encoded,
     propagated: { spanwise: propagationLoop(ourPropagator, 1), otel: propagationLoop(theirPropagator, 1) },
     cases: [
       { id: 'span', title: 'span start+end, 10 attributes', unit: 'spans/s', target: 2,
-        spanwise: (n) => spanLoop(ours.tracer, n), otel: (n) => spanLoop(theirs.tracer, n) },
+        spanwise: (n) => mine.spanLoop(ours.tracer, n), otel: (n) => yours.spanLoop(theirs.tracer, n) },
       { id: 'span-event', title: 'span + event + recordException', unit: 'spans/s',
-        spanwise: (n) => spanEventLoop(ours.tracer, n), otel: (n) => spanEventLoop(theirs.tracer, n) },
+        spanwise: (n) => mine.spanEventLoop(ours.tracer, n), otel: (n) => yours.spanEventLoop(theirs.tracer, n) },
       { id: 'propagation', title: 'W3C extract+inject (tracecontext, baggage)', unit: 'ops/s',
-        spanwise: (n) => { sink = propagationLoop(ourPropagator, n); },
-        otel: (n) => { sink = propagationLoop(theirPropagator, n); } },
+        spanwise: (n) => { sink = mine.propagationLoop(ourPropagator, n); },
+        otel: (n) => { sink = yours.propagationLoop(theirPropagator, n); } },
       { id: 'encode', title: `encode ${BATCH} spans to OTLP protobuf`, unit: 'batches/s', target: 3,
         spanwise: (n) => { for (let i = 0; i < n; i++) sink = encodeTraceRequestProtobuf(ourBatch); },
         otel: (n) => { for (let i = 0; i < n; i++) sink = ProtobufTraceSerializer.serializeRequest(theirBatch); } },

@@ -23,7 +23,7 @@ function outcomeOf(order) {
 
 function summaryLine(order, local) {
   const services = new Set(order.spans.map((span) => span.resource?.attributes?.['service.name']));
-  const parts = [order.order.id.padEnd(9), order.label.padEnd(22), outcomeOf(order).padEnd(28)];
+  const parts = [order.order.id.padEnd(9), order.label.padEnd(22), local ? outcomeOf(order).padEnd(28) : outcomeOf(order)];
   if (local) {
     parts.push(order.traceId === undefined ? 'no trace received' : `trace ${order.traceId}`);
     parts.push(`${order.spans.length + order.linked.length} spans, ${services.size} services`);

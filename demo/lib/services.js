@@ -80,8 +80,13 @@ function startService(name, env, { onLine = () => {}, readyTimeoutMs = 15000 } =
       live.delete(child);
       resolve({ code, signal });
     });
+    // A spawn failure (no such Node binary) emits 'error' and no 'exit'.
+    child.on('error', (err) => {
+      live.delete(child);
+      errors.push(`cannot run ${NODE}: ${err.message}`);
+      resolve({ code: null, signal: null });
+    });
   });
-  child.on('error', () => undefined); // reported through 'exit' (spawn failures exit too)
   eachLine(child.stderr, (line) => {
     errors.push(line);
     onLine(name, line);

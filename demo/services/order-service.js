@@ -15,7 +15,7 @@ const { serve, requireEnv } = require('./lifecycle');
 const NAME = 'order-service';
 const INVENTORY_SERVICE_URL = requireEnv(NAME, 'INVENTORY_SERVICE_URL');
 const PAYMENT_SERVICE_URL = requireEnv(NAME, 'PAYMENT_SERVICE_URL');
-const PAYMENT_TIMEOUT_MS = Number(process.env.PAYMENT_TIMEOUT_MS || 800);
+const PAYMENT_TIMEOUT_MS = Number(process.env.PAYMENT_TIMEOUT_MS || 1000);
 const TOPIC = 'order.created';
 
 const pool = new Pool({ connectionString: requireEnv(NAME, 'DATABASE_URL'), max: 4 });

@@ -14,7 +14,7 @@ const CARDS = Object.freeze({
 });
 
 /** How long the slow card takes by default; longer than order-service's payment timeout. */
-const DEFAULT_SLOW_MS = 1500;
+const DEFAULT_SLOW_MS = 2000;
 
 function reply(res, status, body) {
   const text = JSON.stringify(body);

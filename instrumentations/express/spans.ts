@@ -5,6 +5,7 @@
 import { SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getAgent } from '../../src/agent';
 import { bindContext } from '../../src/channels';
+import type { Config } from '../../src/config';
 import { guarded } from '../../src/guard';
 import { getServerSpan, setHttpRoute } from '../../src/server-span';
 import { isTracingSuppressed } from '../../src/suppress';
@@ -12,7 +13,7 @@ import { layerChannel, nextChannel, type LayerMessage, type NextMessage, type Re
 
 const NAME = 'express';
 
-type Layers = 'all' | 'handlers' | 'none';
+type Layers = Config['express']['layers'];
 
 /** Starts the express span builder (once, from the descriptor's subscribe). */
 export function subscribe(): void {
@@ -78,13 +79,10 @@ function leaveLayer(message: NextMessage): Context | undefined {
 }
 
 function recordError(span: Span, error: unknown): void {
-  if (error instanceof Error) {
-    span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-  } else {
-    span.recordException(String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  }
+  // `throw 'text'` and next('text') are errors too; the exception event takes a string.
+  const exception = error instanceof Error ? error : String(error);
+  span.recordException(exception);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: typeof exception === 'string' ? exception : exception.message });
 }
 
 /** Remembers an open layer span; the first one of a request adds the request's only listeners. */

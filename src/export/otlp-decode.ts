@@ -23,7 +23,6 @@ export class OtlpDecodeError extends Error {
   override name = 'OtlpDecodeError';
 }
 
-
 function anyValue(r: ProtobufReader): AttributeValue | undefined {
   let value: AttributeValue | undefined;
   while (r.more()) {

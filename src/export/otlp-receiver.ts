@@ -146,24 +146,6 @@ function decode(encoding: Encoding, body: Buffer): FinishedSpan[] {
   }
 }
 
-/** Starts an OTLP/HTTP trace receiver on 127.0.0.1 (by default on a free port). */
-export function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
-  const state = new ReceiverState(opts.onSpans);
-  const server = createServer((req, res) => {
-    context.with(suppressTracing(context.active()), () => state.handle(req, res));
-  });
-  // Marks the server for the agent's http instrumentation, which skips servers carrying it.
-  (server as unknown as Record<symbol, boolean>)[Symbol.for('spanwise.untraced')] = true;
-  const host = opts.host ?? '127.0.0.1';
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve(state.publicApi(server, host));
-    });
-  });
-}
-
 // The receiver's state: spans, counters and pending waits.
 class ReceiverState {
   readonly spans: FinishedSpan[] = [];
@@ -280,4 +262,22 @@ class ReceiverState {
       server.closeAllConnections();
     });
   }
+}
+
+/** Starts an OTLP/HTTP trace receiver on 127.0.0.1 (by default on a free port). */
+export function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
+  const state = new ReceiverState(opts.onSpans);
+  const server = createServer((req, res) => {
+    context.with(suppressTracing(context.active()), () => state.handle(req, res));
+  });
+  // Marks the server for the agent's http instrumentation, which skips servers carrying it.
+  (server as unknown as Record<symbol, boolean>)[Symbol.for('spanwise.untraced')] = true;
+  const host = opts.host ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve(state.publicApi(server, host));
+    });
+  });
 }

@@ -220,13 +220,16 @@ test('results are independent copies, and repeated encodings are identical', () 
   assert.equal(decoded.name, 'other');
 });
 
-test('a key whose value changes every span is encoded right every time', () => {
+test('attribute values are right whether they repeat, change every span, or settle after changing', () => {
+  // The encoder remembers each key's last value; these regimes walk it through remembering, giving up and retrying.
+  const attrs = (i) => ({ 'url.full': i < 1500 ? `http://x/${i}` : 'http://x/settled', n: i % 3, same: 'same', flip: i % 2 === 0, arr: [i] });
   const spans = [];
-  for (let i = 0; i < 100; i++) spans.push(makeSpan({ attributes: { 'url.full': `http://x/${i}`, n: i % 3, same: 'same' } }));
+  for (let i = 0; i < 2500; i++) spans.push(makeSpan({ attributes: attrs(i) }));
   const wire = withOneofs(ExportTraceServiceRequest.decode(encodeTraceRequestProtobuf(spans)));
-  wire.resourceSpans[0].scopeSpans[0].spans.forEach((s, i) => {
-    assert.deepEqual(fromKeyValues(s.attributes), { 'url.full': `http://x/${i}`, n: i % 3, same: 'same' });
-  });
+  wire.resourceSpans[0].scopeSpans[0].spans.forEach((s, i) => assert.deepEqual(fromKeyValues(s.attributes), attrs(i), `span ${i}`));
+  // Once more, now that every key has a history.
+  const again = withOneofs(ExportTraceServiceRequest.decode(encodeTraceRequestProtobuf(spans)));
+  again.resourceSpans[0].scopeSpans[0].spans.forEach((s, i) => assert.deepEqual(fromKeyValues(s.attributes), attrs(i), `span ${i}`));
 });
 
 test('a batch larger than the initial buffer grows it and stays correct', () => {

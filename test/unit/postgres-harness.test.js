@@ -44,10 +44,17 @@ test('startPostgres serves queries and stop() removes its data folder', async (t
   t.diagnostic(`start ${up - started} ms, stop ${down - stopping} ms`);
 });
 
-test('the server is unreachable after stop()', async () => {
-  const db = await startPostgres();
-  await db.stop();
+test('settings reach the server, and it is unreachable after stop()', async () => {
+  const db = await startPostgres({ settings: { max_connections: 25, application_name: 'harness' } });
   const { Client } = require('pg');
-  const client = new Client({ connectionString: db.connectionString, connectionTimeoutMillis: 2000 });
-  await assert.rejects(client.connect(), (err) => err.code === 'ECONNREFUSED' || /connect/i.test(err.message));
+  const client = new Client({ connectionString: db.connectionString });
+  await client.connect();
+  const { rows } = await client.query('SHOW max_connections');
+  assert.equal(rows[0].max_connections, '25');
+  await client.end();
+  await db.stop();
+  assert.equal(fs.existsSync(db.dataDir), false);
+
+  const late = new Client({ connectionString: db.connectionString, connectionTimeoutMillis: 2000 });
+  await assert.rejects(late.connect(), (err) => err.code === 'ECONNREFUSED' || /connect/i.test(err.message));
 });
