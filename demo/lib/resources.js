@@ -10,6 +10,7 @@ const { DemoError } = require('./preflight');
 /** How long closeAll() waits for things still starting before it stops the rest. */
 const SETTLE_MS = 5000;
 
+/** Resolves after `ms`, without keeping the process alive. */
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

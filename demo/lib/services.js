@@ -9,6 +9,7 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { DemoError, ROOT } = require('./preflight');
 
+/** The preload every service starts with, exactly as a user would. */
 const REGISTER = path.join(ROOT, 'register.js');
 const SERVICES_DIR = path.join(__dirname, '..', 'services');
 /** The Node binary for the services; the test suite's Node 24 run sets SPANWISE_TEST_NODE. */
