@@ -75,7 +75,7 @@ function plannedRuns() {
   if (lowestProject !== undefined) {
     const { version } = JSON.parse(fs.readFileSync(path.join(lowestProject, 'node_modules', 'pg', 'package.json'), 'utf8'));
     planned.lowest = { label: `pg ${version} (lowest), CommonJS`, dir: lowestProject, file: 'app.cjs', preload: 'require' };
-    planned.plainLowest = { dir: lowestProject, file: 'app.cjs', preload: 'none' };
+    planned.plain_lowest = { dir: lowestProject, file: 'app.cjs', preload: 'none' };
   }
   return planned;
 }
@@ -181,7 +181,9 @@ for (const name of ['cjs', 'esm', 'lowest']) {
     it('runs with the same results and errors as without the agent', (t) => {
       const run = get();
       if (run === undefined) return t.skip(`no lowest pg at ${PG_LOWEST}`);
-      assert.equal(run.result.stdout, runs[name === 'lowest' ? 'plainLowest' : 'plain'].result.stdout);
+      const plain = runs[name === 'lowest' ? 'plain_lowest' : 'plain'].result;
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.equal(run.result.stdout, plain.stdout);
       assert.match(run.result.stdout, /\ndone\n$/);
       assert.doesNotMatch(run.result.stderr, /spanwise/);
     });
