@@ -7,12 +7,16 @@
 // interleaved rounds (spanwise, OTel, OTel, spanwise, ... so neither always goes
 // first). A sample runs the case's loop until SAMPLE_MS of CPU time have passed;
 // the figures are the median operations per CPU-second over the rounds, and the
-// ratio is the median of the per-round ratios. With --expose-gc (bench/run.js passes
-// it) a full GC runs before each sample so one SDK's garbage is not collected
-// on the other's clock. Neither SDK registers a global context manager, so
-// both read the same no-op context.
+// ratio is the median of the per-round ratios. CPU time rather than wall time,
+// because this machine is shared: a descheduled process would charge the wait
+// to whichever SDK happened to be running. With --expose-gc (bench/run.js
+// passes it) a full GC runs before each sample so one SDK's garbage is not
+// collected on the other's clock. Each SDK runs its own compiled copy of the
+// timed loops (see ownCopies). Neither SDK registers a global context manager,
+// so both read the same no-op context.
 //
-// Knobs: BENCH_MICRO_ROUNDS (default 9), BENCH_MICRO_SAMPLE_MS (default 150).
+// Knobs: BENCH_MICRO_ROUNDS (default 9), BENCH_MICRO_SAMPLE_MS (default 150),
+// BENCH_MICRO_CASES (comma-separated subset of span,span-event,propagation,encode).
 const path = require('node:path');
 const api = require('@opentelemetry/api');
 const otelBase = require('@opentelemetry/sdk-trace-base');
@@ -227,7 +231,7 @@ function ownCopies() {
   return { spanLoop: copy(spanLoop), spanEventLoop: copy(spanEventLoop), propagationLoop: copy(propagationLoop) };
 }
 
-/** The benchmark cases: each has a loop per SDK taking an iteration count. */
+/** The benchmark cases: each has a loop per SDK taking an iteration count (exported for profiling). */
 function buildCases() {
   const ours = spanwiseSdk();
   const theirs = otelSdk();
@@ -338,6 +342,7 @@ function report(results, encoded, propagated) {
   console.log(`injected headers: spanwise ${JSON.stringify(propagated.spanwise)}; OTel ${JSON.stringify(propagated.otel)}`);
 }
 
+/** Runs the micro suite and prints its table; resolves with the results. */
 async function main() {
   console.log(`# micro: spanwise vs OpenTelemetry JS SDK (sdk-trace-base 2.x, otlp-transformer), one process, ` +
     `${ROUNDS} interleaved rounds of ${SAMPLE_MS} ms CPU time, medians of ops per CPU-second; node ${process.version}` +

@@ -110,7 +110,9 @@ function startService(name, env, { onLine = () => {}, readyTimeoutMs = 15000 } =
       if (settled) return;
       settled = true;
       await stop();
-      reject(new DemoError(`${name} failed to start: ${why}`));
+      // The only start-up failure a user can fix; the others name what is wrong.
+      const advice = /already in use/.test(why) ? ': stop whatever holds it and run again' : '';
+      reject(new DemoError(`${name} failed to start: ${why}${advice}`));
     };
     const timer = setTimeout(() => failed(`no ready line within ${readyTimeoutMs} ms${lastWords(errors)}`), readyTimeoutMs);
     const readyLine = new RegExp(`^${name} ready(?: (\\d+))?$`);

@@ -20,7 +20,13 @@ function postJson(url, body) {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode, body: text === '' ? {} : JSON.parse(text) }));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode, body: text === '' ? {} : JSON.parse(text) });
+        } catch (err) {
+          reject(err);
+        }
+      });
       res.on('error', reject);
     });
     req.on('error', reject);

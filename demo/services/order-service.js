@@ -66,8 +66,12 @@ function getJson(url) {
       res.setEncoding('utf8');
       res.on('data', (chunk) => { text += chunk; });
       res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`inventory-service answered ${res.statusCode}`));
-        else resolve(JSON.parse(text));
+        if (res.statusCode !== 200) return reject(new Error(`inventory-service answered ${res.statusCode}`));
+        try {
+          resolve(JSON.parse(text));
+        } catch (err) {
+          reject(err);
+        }
       });
     }).on('error', reject);
   });

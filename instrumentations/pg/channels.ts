@@ -47,8 +47,6 @@ export interface QueryMessage extends TracedMessage {
   readonly client: PgClientFields;
   /** The SQL text as the app gave it; undefined when there is none (a named statement alone). */
   readonly text: string | undefined;
-  /** The prepared statement's name (`{ name, text }` queries), if any. */
-  readonly statementName: string | undefined;
   /** True for objects with `submit` (pg-cursor, pg-query-stream, a pg Query). */
   readonly submittable: boolean;
 }

@@ -64,8 +64,12 @@ function bindCallback<M extends TracedMessage>(channel: Tracing<M>, message: M, 
   };
 }
 
-function newMessage(): TracedMessage {
-  return { span: undefined, parentContext: undefined, error: undefined, finished: false };
+function newQueryMessage(client: PgClientFields, config: unknown): QueryMessage {
+  const fields = queryFields(config);
+  return {
+    span: undefined, parentContext: undefined, error: undefined, finished: false,
+    client, text: fields.text, submittable: fields.submittable,
+  };
 }
 
 function wrapQuery(original: AnyFunction): AnyFunction {
@@ -79,7 +83,7 @@ function wrapQuery(original: AnyFunction): AnyFunction {
     let message: QueryMessage;
     let observe: boolean;
     try {
-      message = { ...newMessage(), client: this as PgClientFields, ...queryFields(config) };
+      message = newQueryMessage(this as PgClientFields, config);
       queryChannel.start.publish(message);
       observe = prepareQuery(message, config, args);
     } catch (err) {
@@ -121,12 +125,21 @@ function prepareQuery(message: QueryMessage, config: unknown, args: unknown[]): 
   return false;
 }
 
-/** Promise form: find the Query pg queued and watch its end methods (see query-lookup.ts). */
+/**
+ * Promise form (or a callback inside the config object): find the Query pg
+ * queued and watch its end methods (see query-lookup.ts).
+ */
 function observeQueued(client: unknown, message: QueryMessage, result: unknown): unknown {
   let queued: Submittable | undefined;
   try {
     queued = findQueuedQuery(client, message.text);
-    if (queued !== undefined) wrapEnds(queued, message);
+    if (queued !== undefined) {
+      wrapEnds(queued, message);
+      // query({ text, callback }): no promise, and the callback came in the config.
+      if (result === undefined && typeof queued.callback === 'function') {
+        queued.callback = bindCallback(queryChannel, message, queued.callback);
+      }
+    }
   } catch (err) {
     disableAfterError(NAME, err);
     return result;
@@ -189,7 +202,9 @@ function wrapConnect(original: AnyFunction): AnyFunction {
       // eslint-disable-next-line prefer-rest-params
       return original.apply(this, arguments as unknown as unknown[]);
     }
-    const message: ConnectMessage = { ...newMessage(), client: this as PgClientFields };
+    const message: ConnectMessage = {
+      span: undefined, parentContext: undefined, error: undefined, finished: false, client: this as PgClientFields,
+    };
     // eslint-disable-next-line prefer-rest-params
     const args = Array.prototype.slice.call(arguments) as unknown[];
     args[0] = bindCallback(connectChannel, message, callback as AnyFunction);
@@ -208,7 +223,9 @@ function wrapPoolConnect(original: AnyFunction): AnyFunction {
       // eslint-disable-next-line prefer-rest-params
       return original.apply(this, arguments as unknown as unknown[]);
     }
-    const message: PoolConnectMessage = { ...newMessage(), pool: this as PgPoolFields, client: undefined };
+    const message: PoolConnectMessage = {
+      span: undefined, parentContext: undefined, error: undefined, finished: false, pool: this as PgPoolFields, client: undefined,
+    };
     // eslint-disable-next-line prefer-rest-params
     const args = Array.prototype.slice.call(arguments) as unknown[];
     if (typeof callback === 'function') args[0] = bindPoolCallback(message, callback as AnyFunction);

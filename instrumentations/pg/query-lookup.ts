@@ -1,4 +1,4 @@
-// What the hook reads from a query: its text and prepared-statement name, and,
+// What the hook reads from a query: its text and whether it is a submittable, and,
 // for the promise form, the Query object pg created and queued inside
 // client.query. That object is not returned (the promise is), so it is taken
 // from the client's queue right after the call. The queue fields are private to
@@ -11,7 +11,6 @@
 export interface Submittable {
   submit?: unknown;
   text?: unknown;
-  name?: unknown;
   callback?: (this: unknown, ...args: any[]) => any;
   handleError?: (this: unknown, ...args: any[]) => any;
   handleReadyForQuery?: (this: unknown, ...args: any[]) => any;
@@ -22,26 +21,21 @@ export interface Submittable {
 /** The message fields that describe a query, from client.query's first argument. */
 export interface QueryFields {
   readonly text: string | undefined;
-  readonly statementName: string | undefined;
   readonly submittable: boolean;
 }
 
 const TRACED = Symbol('spanwise.pg.traced');
 
-/** Reads text, statement name and kind from a query argument: a string, a config object or a submittable. */
+/** Reads the text and kind of a query argument: a string, a config object or a submittable. */
 export function queryFields(config: unknown): QueryFields {
-  if (typeof config === 'string') return { text: config, statementName: undefined, submittable: false };
-  if (config === null || typeof config !== 'object') return { text: undefined, statementName: undefined, submittable: false };
+  if (typeof config === 'string') return { text: config, submittable: false };
+  if (config === null || typeof config !== 'object') return { text: undefined, submittable: false };
   const q = config as Submittable;
   let text = typeof q.text === 'string' ? q.text : undefined;
   if (text === undefined && q.cursor !== null && typeof q.cursor === 'object' && typeof q.cursor.text === 'string') {
     text = q.cursor.text;
   }
-  return {
-    text,
-    statementName: typeof q.name === 'string' && q.name !== '' ? q.name : undefined,
-    submittable: typeof q.submit === 'function',
-  };
+  return { text, submittable: typeof q.submit === 'function' };
 }
 
 /** Marks a query object as watched, so the queue lookup never takes it for a later query. */

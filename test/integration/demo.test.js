@@ -220,9 +220,23 @@ test('a bad OTLP endpoint is refused with one line before anything starts', asyn
 });
 
 test('a service that cannot start is reported in one line with its own reason', async () => {
-  await assert.rejects(startService('api-gateway', { PORT: '0' }), (err) => {
-    assert.equal(err.name, 'DemoError');
-    assert.equal(err.message, 'api-gateway failed to start: ORDER_SERVICE_URL is not set');
-    return true;
-  });
+  const blocker = net.createServer();
+  await new Promise((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const { port } = blocker.address();
+  const cases = [
+    ['api-gateway', { PORT: '0' }, 'api-gateway failed to start: ORDER_SERVICE_URL is not set'],
+    ['payment-service', { PORT: String(port), PAYMENT_API_URL: 'http://127.0.0.1:9' },
+      `payment-service failed to start: cannot listen on 127.0.0.1:${port}: port ${port} is already in use: stop whatever holds it and run again`],
+  ];
+  try {
+    for (const [name, env, message] of cases) {
+      await assert.rejects(startService(name, env), (err) => {
+        assert.equal(err.name, 'DemoError');
+        assert.equal(err.message, message);
+        return true;
+      });
+    }
+  } finally {
+    blocker.close();
+  }
 });

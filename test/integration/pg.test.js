@@ -38,6 +38,7 @@ const FORMS = [
   ['values callback', 'SELECT stock', 'SELECT qty FROM stock WHERE sku = $1'],
   ['config promise', 'UPDATE stock', 'UPDATE stock SET qty = qty + $1 WHERE sku = $2'],
   ['config callback', 'DELETE stock', 'DELETE FROM stock WHERE sku = $1'],
+  ['config with callback', 'SELECT stock', 'SELECT sku FROM stock WHERE qty < $1'],
   ['literals', 'SELECT stock', 'SELECT sku FROM stock WHERE sku = ? AND qty > ?'],
   ['query object', 'SELECT stock', 'SELECT sku FROM stock ORDER BY sku'],
   ['cursor', 'SELECT', 'SELECT n FROM generate_series(?, ?) AS n'],
@@ -230,6 +231,22 @@ for (const name of ['cjs', 'esm', 'lowest']) {
         assert.equal(query.events[0].attributes['exception.message'], message);
         assert.equal(typeof query.events[0].attributes['exception.stacktrace'], 'string');
         assert.match(run.result.stdout, new RegExp(`${parent} \\w+ code=${state} message=`));
+        assertContinuedInCaller(run.spans, parent);
+      }
+    });
+
+    it('ends the span of a query pg refuses or times out, with pg\'s error', (t) => {
+      const run = get();
+      if (run === undefined) return t.skip('no lowest pg');
+      for (const [parent, text, message] of [
+        ['closed client', 'SELECT ? AS refused', 'Client was closed and is not queryable'],
+        ['query timeout', 'SELECT pg_sleep(?) AS slow', 'Query read timeout'],
+      ]) {
+        const [query] = queriesUnder(run.spans, parent);
+        assert.equal(query.attributes['db.query.text'], text);
+        assert.deepEqual(query.status, { code: ERROR, message });
+        assert.equal(query.attributes['error.type'], 'Error');
+        assert.match(run.result.stdout, new RegExp(`\\n${parent} ${message}\\n`));
         assertContinuedInCaller(run.spans, parent);
       }
     });
