@@ -26,7 +26,8 @@ interface Columns {
 
 const DEFAULT_WIDTH = 30;
 const MAX_WIDTH = 200;
-const MAX_LABEL = 72;
+// Wide enough for the demo's deepest rows (service - middleware - name at six levels).
+const MAX_LABEL = 96;
 const MAX_STATUS = 40;
 const KIND_NAMES: Record<number, string> = {
   [SpanKind.INTERNAL]: 'INTERNAL',
