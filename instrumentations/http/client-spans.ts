@@ -84,6 +84,7 @@ function onCreated(message: ClientRequestMessage): void {
   request.once('close', onRequestClose);
   request.on('timeout', onTimeout);
   request.once('abort', onAbort);
+  request.once('socket', onSocket);
 }
 
 /** request() threw (invalid URL, header or option): the span ends at once. */
@@ -119,11 +120,13 @@ function onResponse(message: NodeClientResponseMessage): void {
 
 // Listeners run outside any channel, so they guard themselves: an error of ours
 // must switch the instrumentation off, never reach the app's emitter.
-function guardedListener(fn: (state: ClientSpanState, emitter: unknown) => void): (this: Traced<object>) => void {
-  return function listener(this: Traced<object>) {
+function guardedListener(
+  fn: (state: ClientSpanState, emitter: unknown, arg: unknown) => void,
+): (this: Traced<object>, arg?: unknown) => void {
+  return function listener(this: Traced<object>, arg?: unknown) {
     try {
       const state = this[STATE];
-      if (state !== undefined && !state.ended) fn(state, this);
+      if (state !== undefined && !state.ended) fn(state, this, arg);
     } catch (err) {
       disableAfterError('http', err);
     }
@@ -136,6 +139,23 @@ const onTimeout = guardedListener((state) => {
 
 const onAbort = guardedListener((state) => {
   state.aborted = true;
+});
+
+// An upgrade (101, WebSocket clients) or CONNECT response never reaches
+// 'http.client.response.finish' and its request never closes. node:http hands
+// the socket over only when the app listens for 'upgrade'/'connect', so ours is
+// added only next to the app's (by the 'socket' event the app has registered it).
+const onSocket = guardedListener((state) => {
+  const request = state.request;
+  const event = request.method === 'CONNECT' ? 'connect' : 'upgrade';
+  if (request.listenerCount(event) > 0) request.once(event, onUpgrade);
+});
+
+const onUpgrade = guardedListener((state, _request, response) => {
+  if (response !== null && typeof response === 'object' && state.response === undefined) {
+    state.span.setAttributes(clientResponseAttributes(state.request, response as IncomingMessage));
+  }
+  finish(state, undefined, undefined);
 });
 
 const onResponseEnd = guardedListener((state) => finish(state, undefined, undefined));

@@ -65,7 +65,7 @@ export interface PoolConnectMessage extends TracedMessage {
 
 /** client.query. */
 export const queryChannel = dc.tracingChannel<unknown, QueryMessage>('spanwise:pg:query');
-/** client.connect. */
+/** client.connect (both forms go through its _connect). */
 export const connectChannel = dc.tracingChannel<unknown, ConnectMessage>('spanwise:pg:connect');
 /** pool.connect (also used inside pool.query). */
 export const poolConnectChannel = dc.tracingChannel<unknown, PoolConnectMessage>('spanwise:pg:pool-connect');

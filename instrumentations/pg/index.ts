@@ -3,9 +3,9 @@
 import type { Instrumentation } from '../types';
 
 /**
- * node-postgres 8.x. 8.0.0 to 8.0.2 never finish connecting on Node >= 14 (fixed
- * in 8.0.3), and spanwise needs Node 20, so 8.0.3 is the lowest version there is
- * to support; it is tested, as is the newest.
+ * node-postgres 8.x. 8.0.0 to 8.0.2 never finish connecting on Node >= 14
+ * (brianc/node-postgres#2180, fixed in 8.0.3), and spanwise needs Node 20, so
+ * 8.0.3 is the lowest version there is to support; it is tested, as is the newest.
  */
 const PG = '>=8.0.3 <9';
 /** pg-pool is its own package; every pg 8.x depends on pg-pool ^3, whose connect(cb) is unchanged across 3.x. */

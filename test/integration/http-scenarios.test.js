@@ -17,7 +17,7 @@ const SERVER = 1;
 const CLIENT = 2;
 const UNSET = 0;
 const ERROR = 2;
-const EXPECTED_SPANS = 53;
+const EXPECTED_SPANS = 54;
 
 let receiver;
 let tlsDir;
@@ -217,6 +217,11 @@ const CHECKS = {
     assert.equal(server.status.message, 'handler failed');
     const exception = server.events.find((e) => e.name === 'exception');
     assert.equal(exception.attributes['exception.message'], 'handler failed');
+  },
+  'a protocol upgrade ends the client span at the 101 response': (spans) => {
+    const [client] = clientSpans(spans, 'upgrade');
+    assertOk(client, 101);
+    assert.equal(serverSpans(spans, 'upgrade').length, 0);
   },
 };
 
