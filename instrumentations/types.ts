@@ -11,6 +11,14 @@ export interface ModuleTarget {
   readonly file?: string;
   /** Supported versions of the package (semver range); built-ins use the Node version. */
   readonly versions: string;
+  /**
+   * True when the patch must see an ES module's namespace (an ESM-only package, or
+   * a patch that replaces an export rather than a prototype method). Only then is
+   * import-in-the-middle's loader registered. A CommonJS package reached through
+   * `import` needs no loader: its files are still loaded by `require`, where the
+   * CommonJS hook sees them, and prototype patches are shared by every import form.
+   */
+  readonly esm?: boolean;
   /** Loads the patch function only when the module is first loaded (keeps start-up fast). */
   readonly load: () => (exports: any, version: string) => void;
 }

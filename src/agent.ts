@@ -7,13 +7,11 @@ import {
 import { getConfig, type Config } from './config';
 import { AsyncLocalContextManager } from './context';
 import { BatchSpanProcessor } from './export/batch-processor';
-import { createConsoleExporter } from './export/console-exporter';
-import { createOtlpHttpExporter } from './export/otlp-http-exporter';
 import { log } from './log';
 import { createPropagator } from './propagation/composite';
 import { detectResource, SDK_VERSION } from './resource';
 import { createSampler } from './sampling';
-import type { SpanProcessor } from './span-data';
+import type { SpanExporter, SpanProcessor } from './span-data';
 import { SdkTracerProvider } from './tracer-provider';
 
 /** The running agent, shared by the instrumentations. */
@@ -37,14 +35,34 @@ export function getAgent(): Agent | undefined {
   return (globalThis as GlobalWithAgent)[AGENT_KEY];
 }
 
+/**
+ * An exporter whose code (node:https, zlib, the encoders) loads on its first
+ * use, seconds after start-up, instead of on the app's start-up path.
+ */
+function lazyExporter(create: () => SpanExporter): SpanExporter {
+  let exporter: SpanExporter | undefined;
+  const get = (): SpanExporter => (exporter ??= create());
+  return {
+    export: (spans) => get().export(spans),
+    forceFlush: () => exporter?.forceFlush?.() ?? Promise.resolve(),
+    pendingSpans: () => exporter?.pendingSpans?.() ?? 0,
+    shutdown: () => exporter?.shutdown() ?? Promise.resolve(),
+  };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
 function createProcessors(config: Config): SpanProcessor[] {
   const processors: SpanProcessor[] = [];
   for (const name of config.exporters) {
-    const exporter = name === 'console' ? createConsoleExporter() : createOtlpHttpExporter(config.otlp);
+    const exporter = name === 'console'
+      ? lazyExporter(() => (require('./export/console-exporter') as typeof import('./export/console-exporter')).createConsoleExporter())
+      : lazyExporter(() => (require('./export/otlp-http-exporter') as typeof import('./export/otlp-http-exporter'))
+        .createOtlpHttpExporter(config.otlp));
     processors.push(new BatchSpanProcessor(exporter, config.bsp));
   }
   return processors;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Starts the agent and registers it as the global tracer provider, context

@@ -4,15 +4,21 @@
 import { register as registerLoader } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import * as semver from 'semver';
 import { INSTRUMENTATIONS } from '../instrumentations';
 import { startAgent } from './agent';
 import { getConfig, type Config } from './config';
 import { installModuleHooks } from './hooks/module-hooks';
 import { log, logEnabled } from './log';
 
-/** The Node versions spanwise supports (module.register needs 20.6). */
+/** The oldest Node spanwise supports (module.register needs 20.6). */
 export const SUPPORTED_NODE = '>=20.6.0';
+const MIN_NODE: readonly [number, number] = [20, 6];
+
+/** Compares major.minor with a plain parse: semver costs ~10 ms of start-up. */
+function nodeAtLeast(version: string, [major, minor]: readonly [number, number]): boolean {
+  const [m, n] = version.split('.').map(Number);
+  return m > major || (m === major && n >= minor);
+}
 
 const PRELOADED = Symbol.for('spanwise.preloaded');
 type GlobalWithFlag = typeof globalThis & { [PRELOADED]?: boolean };
@@ -25,7 +31,7 @@ export function preload(): void {
   if (g[PRELOADED] || !isMainThread) return;
   g[PRELOADED] = true;
   try {
-    if (!semver.satisfies(process.versions.node, SUPPORTED_NODE)) {
+    if (!nodeAtLeast(process.versions.node, MIN_NODE)) {
       log.warn(`Node ${process.versions.node} is not supported (needs ${SUPPORTED_NODE}); the app runs without tracing`);
       return;
     }
@@ -62,7 +68,11 @@ function registerEsmLoader(packages: string[]): void {
 /** module.registerHooks exists from 22.15/24.0 but runs import-in-the-middle correctly only from nodejs/node#59929. */
 function hasWorkingSyncHooks(): boolean {
   if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks !== 'function') return false;
-  return semver.satisfies(process.versions.node, '^22.22.3 || ^24.11.1 || >=25.1.0');
+  const v = process.versions.node;
+  const [major] = v.split('.').map(Number);
+  if (major === 22) return nodeAtLeast(v.split('.').slice(1).join('.'), [22, 3]);
+  if (major === 24) return nodeAtLeast(v.split('.').slice(1).join('.'), [11, 1]);
+  return major >= 25 && nodeAtLeast(v, [25, 1]);
 }
 
 function logStartup(config: Config, enabled: string[]): void {

@@ -10,13 +10,19 @@ import type { ResourceData } from './span-data';
 /** The version of spanwise, read from its package.json. */
 export const SDK_VERSION: string = readSdkVersion();
 
+/** Walks up from this file (dist/src or the dist bundle) to spanwise's own package.json. */
 function readSdkVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (pkg.name === 'spanwise' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not here: go up
+    }
+    dir = dirname(dir);
   }
+  return '0.0.0';
 }
 
 interface AppPackage {

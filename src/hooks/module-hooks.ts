@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { builtinModules, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import * as semver from 'semver';
 import type { Instrumentation, ModuleTarget } from '../../instrumentations/types';
 import { disableAfterError, isActive } from '../guard';
 import { log } from '../log';
+import { versionSatisfies } from './version-range';
 
 interface Entry {
   readonly instrumentation: Instrumentation;
@@ -40,7 +40,8 @@ function applyPatch(entry: Entry, exports: unknown, baseDir: string | undefined)
   if (done?.has(target)) return;
   const version = readVersion(baseDir);
   const where = target.file ? `${target.module}/${target.file}` : target.module;
-  if (version === undefined || !semver.satisfies(version, target.versions, { includePrerelease: true })) {
+  // Built-ins (no baseDir) follow the Node version, which the preload has checked.
+  if (version === undefined || (baseDir !== undefined && !versionSatisfies(version, target.versions))) {
     log.debug(`${where} ${version ?? '(unknown version)'} is outside the supported range ${target.versions}; not patched`);
     return;
   }
@@ -70,10 +71,14 @@ function hookName(target: ModuleTarget): string {
   return target.file ? `${target.module}/${target.file}` : target.module;
 }
 
-/** Installs every hook for `instrumentations`. Returns the package names to allow in the ESM loader. */
+/**
+ * Installs every hook for `instrumentations`. Returns the package names that
+ * need the ESM loader (targets marked `esm`), for its allow-list.
+ */
 export function installModuleHooks(instrumentations: readonly Instrumentation[]): string[] {
   const byName = new Map<string, Entry[]>();
   const packages = new Set<string>();
+  const esmPackages = new Set<string>();
   const builtins: Entry[] = [];
   for (const instrumentation of instrumentations) {
     // An instrumentation with no targets only listens (fetch: undici publishes its own channels).
@@ -85,6 +90,7 @@ export function installModuleHooks(instrumentations: readonly Instrumentation[])
         continue;
       }
       packages.add(target.module);
+      if (target.esm === true) esmPackages.add(target.module);
       const name = hookName(target);
       byName.set(name, [...(byName.get(name) ?? []), entry]);
     }
@@ -92,10 +98,10 @@ export function installModuleHooks(instrumentations: readonly Instrumentation[])
   patchBuiltins(builtins);
   if (packages.size > 0) {
     hookCommonJs([...packages], byName);
-    hookEsm([...packages], byName);
     warnAlreadyLoaded([...packages]);
   }
-  return [...packages];
+  if (esmPackages.size > 0) hookEsm([...esmPackages], byName);
+  return [...esmPackages];
 }
 
 /**
