@@ -1,8 +1,9 @@
 'use strict';
 // The end-to-end load benchmark shared by bench/http.js and bench/express-pg.js.
 //
-// Processes (all on loopback): this runner; the counting OTLP receiver and the
-// upstream each in their own process; one fresh server process per measurement,
+// Processes (all on loopback): this runner; the counting OTLP receiver
+// (lib/receiver-worker.js, which says why it only counts) and the upstream,
+// each in its own process; one fresh server process per measurement,
 // started with the mode's flags; autocannon in its own process. Every
 // measurement: start the server, warm it up (not counted), read its CPU time,
 // load it for DURATION seconds, then ask it to stop so the agent flushes as it
@@ -69,6 +70,7 @@ async function measureOnce(cfg, services, route, mode, extraEnv) {
       completed: load.completed,
       cpuPerRequest: cpuEnd === undefined ? NaN : (cpuEnd - cpuStart) / load.completed,
       spans: after.spans - before.spans,
+      badExports: (after.rejected - before.rejected) + (after.mismatches - before.mismatches),
       requests: warm.completed + load.completed,
       failed: warm.non2xx + warm.errors + load.non2xx + load.errors + load.timeouts,
       p99: load.p99,
@@ -129,6 +131,7 @@ function summarize(cfg, route, results) {
       spansPerRequest: spans / requests,
       p99: median(runs.map((m) => m.p99)),
       failed: runs.reduce((n, m) => n + m.failed, 0),
+      badExports: runs.reduce((n, m) => n + m.badExports, 0),
       stderr: runs.map((m) => m.stderr).find((s) => s !== '') ?? '',
     };
   });
@@ -145,6 +148,7 @@ function report(cfg, routes, results) {
       rows.push([route.label, s.mode.label, fmt(s.rps), isBase ? '' : pct(s.rpsRatio), fmt(s.cpu, 1),
         isBase ? '' : `${s.cpuRatio.toFixed(2)}x`, fmt(s.spans), fmt(s.spansPerRequest, 2), fmt(s.p99, 1), fmt(s.failed)]);
       if (!isBase && s.spans === 0) warnings.push(`${route.label} / ${s.mode.label}: the receiver got no spans: this agent did not export`);
+      if (s.badExports > 0) warnings.push(`${route.label} / ${s.mode.label}: ${s.badExports} export requests were malformed or miscounted`);
       if (s.stderr) warnings.push(`${route.label} / ${s.mode.label} printed on stderr: ${s.stderr.split('\n').slice(0, 2).join(' | ').slice(0, 300)}`);
     }
     const ours = summary.find((s) => s.mode.id === 'spanwise');

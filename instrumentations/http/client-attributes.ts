@@ -4,15 +4,15 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import type { ClientRequestMessage } from './channels';
 import { requestEndpoint } from './request-args';
-import { ATTR, defaultPort, normalizeMethod, protocolVersion, setMethodAttributes } from './semconv';
+import { ATTR, defaultPort, protocolVersion, setMethodAttributes, type HttpMethod } from './semconv';
 import { REDACTED, redactUrl, type QueryRedactor } from './url';
 
 /** Builds the request attributes of a client span from the request Node built. */
 export function clientRequestAttributes(
-  request: ClientRequest, message: ClientRequestMessage, redactQuery: QueryRedactor,
+  request: ClientRequest, message: ClientRequestMessage, method: HttpMethod, redactQuery: QueryRedactor,
 ): Attributes {
   const attributes: Attributes = {};
-  setMethodAttributes(attributes, normalizeMethod(request.method));
+  setMethodAttributes(attributes, method);
   const protocol = typeof request.protocol === 'string' ? request.protocol : message.protocol;
   const agentPort = (request as { agent?: { defaultPort?: unknown } }).agent?.defaultPort;
   const endpoint = requestEndpoint(message.args, protocol, agentPort);

@@ -18,7 +18,7 @@ import {
 import { clientRequestAttributes, clientResponseAttributes } from './client-attributes';
 import { outgoingHeader } from './headers';
 import { requestMethod } from './request-args';
-import { ATTR, errorTypeOf, isClientErrorStatus, normalizeMethod, TIMEOUT_ERROR } from './semconv';
+import { ATTR, errorTypeOf, isClientErrorStatus, TIMEOUT_ERROR } from './semconv';
 import type { HttpSettings } from './settings';
 
 /** error.type when the app aborted the request (req.abort()) before any error or response. */
@@ -59,7 +59,7 @@ function onStart(message: ClientRequestMessage): void {
   const parent = settings.agent.contextManager.active();
   // The exporter's own requests (and ignored server requests) run suppressed: no span, no headers.
   if (isTracingSuppressed(parent)) return;
-  const method = normalizeMethod(requestMethod(message.args));
+  const method = settings.normalizeMethod(requestMethod(message.args));
   const span = settings.tracer.startSpan(method.spanName, { kind: SpanKind.CLIENT }, parent);
   message.span = span;
   // Unsampled spans are injected too, so downstream services agree on the decision.
@@ -76,7 +76,8 @@ function onCreated(message: ClientRequestMessage): void {
   const span = message.span;
   const request = message.result as Traced<ClientRequest> | undefined;
   if (span === undefined || message.error !== undefined || request === undefined || !span.isRecording()) return;
-  span.setAttributes(clientRequestAttributes(request, message, settings.redactQuery));
+  const method = settings.normalizeMethod(request.method);
+  span.setAttributes(clientRequestAttributes(request, message, method, settings.redactQuery));
   request[STATE] = {
     span, request, response: undefined, error: undefined, statusError: undefined,
     timedOut: false, aborted: false, ended: false,

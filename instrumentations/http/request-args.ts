@@ -47,6 +47,11 @@ export function requestMethod(args: ArrayLike<unknown>): string {
  * not reach the next hop. Returns undefined when the headers cannot be merged.
  */
 export function argsWithHeaders(args: ArrayLike<unknown>, inject: Record<string, string>): unknown[] | undefined {
+  const first = args[0];
+  // A number or boolean where the URL or options belong: Node's own quirks decide, untouched.
+  if (first != null && typeof first !== 'object' && typeof first !== 'string' && typeof first !== 'function') {
+    return undefined;
+  }
   const call = readCall(args);
   const headers = mergeHeaders(call.options?.headers, inject);
   if (headers === undefined) return undefined;
@@ -97,8 +102,8 @@ export interface RequestEndpoint {
 }
 
 /**
- * The port Node connects to: options.port, else the URL's port, else
- * options.defaultPort, else the agent's default port, else the scheme's.
+ * Where a request goes, as Node resolves it: the port is options.port, else the
+ * URL's, else options.defaultPort, else the agent's default port, else the scheme's.
  */
 export function requestEndpoint(args: ArrayLike<unknown>, protocol: string, agentPort: unknown): RequestEndpoint {
   const { url, options } = readCall(args);

@@ -43,24 +43,33 @@ export const KNOWN_METHODS: readonly string[] = [
   'CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE',
 ];
 
-const KNOWN: ReadonlyMap<string, HttpMethod> = new Map(
-  KNOWN_METHODS.map((m) => [m, Object.freeze({ method: m, original: undefined, spanName: m })]),
-);
+/** Maps a raw request method to its semconv form; see createMethodNormalizer. */
+export type MethodNormalizer = (raw: unknown) => HttpMethod;
 
 /**
- * Normalises a request method. "HTTP method names are case-sensitive": a known
- * method passes as is; a known method in another case gets its canonical form
- * and keeps the original (Node's client upper-cases methods itself); anything
- * else becomes `_OTHER` with the original, and the span name uses `HTTP`.
+ * Builds a normaliser for a list of known methods (semconv: the list MUST be
+ * overridable, as OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, a full override).
+ * "HTTP method names are case-sensitive": a known method passes as is; a known
+ * method in another case gets its canonical form and keeps the original (Node's
+ * client upper-cases methods itself); anything else becomes `_OTHER` with the
+ * original, and the span name uses `HTTP`. A missing method is GET.
  */
-export function normalizeMethod(raw: unknown): HttpMethod {
-  if (typeof raw !== 'string' || raw === '') return KNOWN.get('GET')!;
-  const known = KNOWN.get(raw);
-  if (known !== undefined) return known;
-  const upper = raw.toUpperCase();
-  if (KNOWN.has(upper)) return { method: upper, original: raw, spanName: upper };
-  return { method: '_OTHER', original: raw, spanName: 'HTTP' };
+export function createMethodNormalizer(knownMethods: readonly string[]): MethodNormalizer {
+  const known = new Map<string, HttpMethod>();
+  for (const m of knownMethods) known.set(m, Object.freeze({ method: m, original: undefined, spanName: m }));
+  const get = Object.freeze({ method: 'GET', original: undefined, spanName: 'GET' });
+  return (raw) => {
+    if (typeof raw !== 'string' || raw === '') return known.get('GET') ?? get;
+    const hit = known.get(raw);
+    if (hit !== undefined) return hit;
+    const upper = raw.toUpperCase();
+    if (known.has(upper)) return { method: upper, original: raw, spanName: upper };
+    return { method: '_OTHER', original: raw, spanName: 'HTTP' };
+  };
 }
+
+/** The normaliser for semconv's default known methods. */
+export const normalizeMethod: MethodNormalizer = createMethodNormalizer(KNOWN_METHODS);
 
 /** Sets `http.request.method` (and `_original` when normalised) on `attributes`. */
 export function setMethodAttributes(attributes: Attributes, method: HttpMethod): void {

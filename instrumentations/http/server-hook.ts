@@ -33,6 +33,8 @@ function wrapEmit(original: Emit): Emit {
       !isRequestEvent(event) ||
       !serverRequestChannel.start.hasSubscribers ||
       !isActive('http') ||
+      this === null ||
+      typeof this !== 'object' ||
       (this as Record<symbol, unknown>)[UNTRACED_SERVER] === true
     ) {
       // eslint-disable-next-line prefer-rest-params

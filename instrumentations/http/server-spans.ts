@@ -12,7 +12,7 @@ import { withServerSpan } from '../../src/server-span';
 import { isTracingSuppressed, suppressTracing } from '../../src/suppress';
 import { serverRequestChannel, type ServerRequestMessage } from './channels';
 import { outgoingHeader } from './headers';
-import { ATTR, errorTypeOf, isServerErrorStatus, normalizeMethod } from './semconv';
+import { ATTR, errorTypeOf, isServerErrorStatus } from './semconv';
 import { serverRequestAttributes } from './server-attributes';
 import type { HttpSettings } from './settings';
 import { splitTarget } from './url';
@@ -50,6 +50,8 @@ export function subscribeServerSpans(httpSettings: HttpSettings): void {
 
 function startServerSpan(message: ServerRequestMessage, active: Context): Context | undefined {
   const { request, response } = message;
+  // Someone emitting 'request' by hand with stand-ins gets no span (and no error of ours).
+  if (!isEmitter(request) || !isEmitter(response) || typeof request.headers !== 'object') return undefined;
   if (message.event !== 'request') expectations.add(request);
   else if (expectations.has(request)) return undefined; // the same request again: its context is already active
   if (isTracingSuppressed(active)) return undefined;
@@ -61,7 +63,7 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
   // The parent comes from the headers only, never from the connection's context,
   // which may belong to an earlier request on the same keep-alive socket.
   const parent = settings.agent.propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
-  const method = normalizeMethod(request.method);
+  const method = settings.normalizeMethod(request.method);
   const span = settings.tracer.startSpan(method.spanName, { kind: SpanKind.SERVER }, parent);
   message.span = span;
   if (span.isRecording()) {
@@ -77,6 +79,10 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
   }
   const ctx = withServerSpan(trace.setSpan(parent, span), { span, method: method.spanName, route: undefined });
   return bindEmitters(request, response, ctx);
+}
+
+function isEmitter(value: unknown): boolean {
+  return typeof (value as { once?: unknown } | null | undefined)?.once === 'function';
 }
 
 function bindEmitters(request: IncomingMessage, response: ServerResponse, ctx: Context): Context {

@@ -4,12 +4,14 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Agent } from '../../src/agent';
 import { createHeaderCapture, REQUEST_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, type HeaderCapture } from './headers';
 import { createPathMatcher, type PathMatcher } from './ignore-paths';
+import { normalizeMethod, type MethodNormalizer } from './semconv';
 import { createQueryRedactor, type QueryRedactor } from './url';
 
 /** The agent's pieces and the parsed `http` configuration section. */
 export interface HttpSettings {
   readonly agent: Agent;
   readonly tracer: Tracer;
+  readonly normalizeMethod: MethodNormalizer;
   readonly redactQuery: QueryRedactor;
   /** SPANWISE_HTTP_IGNORE_PATHS; undefined when nothing is ignored. */
   readonly ignorePath: PathMatcher | undefined;
@@ -25,6 +27,8 @@ export function createHttpSettings(agent: Agent): HttpSettings {
   return {
     agent,
     tracer: agent.tracer('http'),
+    // The config has no OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS yet; with it: createMethodNormalizer(list).
+    normalizeMethod,
     redactQuery: createQueryRedactor(http.redactQueryKeys),
     ignorePath: createPathMatcher(http.ignorePaths),
     serverRequestHeaders: createHeaderCapture(REQUEST_HEADER_PREFIX, http.serverRequestHeaders),

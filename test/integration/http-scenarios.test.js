@@ -243,3 +243,24 @@ for (const [file, preload] of [['app.cjs', 'require'], ['app.mjs', 'import']]) {
     for (const [name, check] of Object.entries(CHECKS)) await t.test(name, () => check(spans));
   });
 }
+
+test('the node:crypto fallback for the self-signed certificate works where openssl is missing', async () => {
+  const https = require('node:https');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spanwise-tls-'));
+  try {
+    const { keyFile, certFile, via } = createSelfSigned(dir, { preferOpenssl: false });
+    assert.equal(via, 'node:crypto');
+    const server = https.createServer({ key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) }, (req, res) => res.end('ok'));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const status = await new Promise((resolve, reject) => {
+      https.get(`https://127.0.0.1:${server.address().port}/`, { ca: fs.readFileSync(certFile), agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on('error', reject);
+    });
+    server.close();
+    assert.equal(status, 200);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

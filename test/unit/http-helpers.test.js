@@ -25,6 +25,13 @@ test('normalizeMethod: known methods as is, case variants canonical, others _OTH
   }
 });
 
+test('createMethodNormalizer: a full override of the known methods', () => {
+  const normalize = semconv.createMethodNormalizer(['GET', 'PROPFIND']);
+  assert.deepEqual({ ...normalize('PROPFIND') }, { method: 'PROPFIND', original: undefined, spanName: 'PROPFIND' });
+  assert.deepEqual({ ...normalize('POST') }, { method: '_OTHER', original: 'POST', spanName: 'HTTP' });
+  assert.deepEqual({ ...normalize(undefined) }, { method: 'GET', original: undefined, spanName: 'GET' });
+});
+
 test('status rules: 4xx is an error on CLIENT spans only, 5xx and codes outside 100-599 on both', () => {
   for (const [status, client, server] of [
     [100, false, false], [200, false, false], [302, false, false], [399, false, false],
@@ -201,6 +208,7 @@ test('request call forms: headers injected into copies, existing fields replaced
     assert.deepEqual(args.argsWithHeaders(input, inject), expected, name);
   }
   assert.equal(args.argsWithHeaders([{ headers: ['odd'] }], inject), undefined);
+  assert.equal(args.argsWithHeaders([123, cb], inject), undefined);
   assert.deepEqual(callerHeaders, { Traceparent: 'old', 'x-a': '1' });
 });
 
