@@ -58,6 +58,8 @@ export interface Config {
     readonly clientRequestHeaders: readonly string[];
     readonly clientResponseHeaders: readonly string[];
     readonly redactQueryKeys: readonly string[];
+    /** OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS (upper-case method names); undefined: semconv's default list. */
+    readonly knownMethods: readonly string[] | undefined;
   };
   readonly pg: {
     readonly connectSpans: boolean;
@@ -291,6 +293,8 @@ export function readConfig(env: Env = process.env): Config {
       clientRequestHeaders: lowerList(env, 'OTEL_INSTRUMENTATION_HTTP_CLIENT_CAPTURE_REQUEST_HEADERS'),
       clientResponseHeaders: lowerList(env, 'OTEL_INSTRUMENTATION_HTTP_CLIENT_CAPTURE_RESPONSE_HEADERS'),
       redactQueryKeys: lowerList(env, 'SPANWISE_REDACT_QUERY_KEYS'),
+      // HTTP semantic conventions: the known-methods list MUST be overridable, and it is a full override.
+      knownMethods: list(env, 'OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS'),
     },
     pg: {
       connectSpans: bool(env, 'SPANWISE_PG_CONNECT_SPANS', true),

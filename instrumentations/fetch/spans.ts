@@ -25,7 +25,7 @@ import { getAgent, type Agent } from '../../src/agent';
 import { subscribeGuarded } from '../../src/channels';
 import { now } from '../../src/clock';
 import { isTracingSuppressed } from '../../src/suppress';
-import { normalizeMethod } from '../http/semconv';
+import { methodNormalizerFor, normalizeMethod, type MethodNormalizer } from '../http/semconv';
 import {
   createAttributeOptions, setConnectionAttributes, setFailure, setRequestAttributes, setResponseAttributes,
   type FetchAttributeOptions,
@@ -72,6 +72,7 @@ export function subscribe(): void {
   agent = running;
   tracer = running.tracer(NAME);
   options = createAttributeOptions(running.config.http);
+  normalize = methodNormalizerFor(running.config.http.knownMethods);
   subscribeGuarded<RequestCreateMessage>(UNDICI_CHANNELS.create, NAME, onCreate);
   // undici sets up its NODE_DEBUG=undici/fetch logging of client events only when
   // nobody listens to those channels yet; the app's debug output wins over network.peer.*.
@@ -83,13 +84,15 @@ export function subscribe(): void {
   subscribeGuarded<RequestErrorMessage>(UNDICI_CHANNELS.error, NAME, onError);
 }
 
+let normalize: MethodNormalizer = normalizeMethod;
+
 /** Runs synchronously inside the caller's async context, so the active span is the parent. */
 function onCreate(message: RequestCreateMessage): void {
   const request = message?.request;
   if (request === null || typeof request !== 'object' || states.has(request)) return;
   const parent = agent.contextManager.active();
   if (isTracingSuppressed(parent)) return;
-  const method = normalizeMethod(request.method);
+  const method = normalize(request.method);
   const span = tracer.startSpan(method.spanName, { kind: SpanKind.CLIENT }, parent);
   // Unsampled spans still propagate their context, so downstream services agree.
   if (typeof request.addHeader === 'function') agent.propagator.inject(trace.setSpan(parent, span), request, setter);

@@ -71,6 +71,11 @@ export function createMethodNormalizer(knownMethods: readonly string[]): MethodN
 /** The normaliser for semconv's default known methods. */
 export const normalizeMethod: MethodNormalizer = createMethodNormalizer(KNOWN_METHODS);
 
+/** The normaliser for OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS (config.http.knownMethods), or the default. */
+export function methodNormalizerFor(knownMethods: readonly string[] | undefined): MethodNormalizer {
+  return knownMethods === undefined ? normalizeMethod : createMethodNormalizer(knownMethods);
+}
+
 /** Sets `http.request.method` (and `_original` when normalised) on `attributes`. */
 export function setMethodAttributes(attributes: Attributes, method: HttpMethod): void {
   attributes[ATTR.method] = method.method;

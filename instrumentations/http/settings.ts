@@ -4,7 +4,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Agent } from '../../src/agent';
 import { createHeaderCapture, REQUEST_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, type HeaderCapture } from './headers';
 import { createPathMatcher, type PathMatcher } from './ignore-paths';
-import { normalizeMethod, type MethodNormalizer } from './semconv';
+import { methodNormalizerFor, type MethodNormalizer } from './semconv';
 import { createQueryRedactor, type QueryRedactor } from './url';
 
 /** The agent's pieces and the parsed `http` configuration section. */
@@ -27,8 +27,7 @@ export function createHttpSettings(agent: Agent): HttpSettings {
   return {
     agent,
     tracer: agent.tracer('http'),
-    // The config has no OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS yet; with it: createMethodNormalizer(list).
-    normalizeMethod,
+    normalizeMethod: methodNormalizerFor(http.knownMethods),
     redactQuery: createQueryRedactor(http.redactQueryKeys),
     ignorePath: createPathMatcher(http.ignorePaths),
     serverRequestHeaders: createHeaderCapture(REQUEST_HEADER_PREFIX, http.serverRequestHeaders),
