@@ -36,7 +36,7 @@ function anyValue(r: ProtobufReader): AttributeValue | undefined {
       // kvlist_value and bytes_value have no Attributes counterpart: kept readable as text.
       case (6 << 3) | 2: value = JSON.stringify(keyValueList(r.sub())); break;
       case (7 << 3) | 2: value = Buffer.from(r.bytesField()).toString('base64'); break;
-      default: r.skip(tag & 7);
+      default: r.skipField(tag & 7);
     }
   }
   return value;
@@ -47,7 +47,7 @@ function arrayValue(r: ProtobufReader): AttributeValue {
   while (r.more()) {
     const tag = r.tag();
     if (tag === ((1 << 3) | 2)) values.push(anyValue(r.sub()) ?? null);
-    else r.skip(tag & 7);
+    else r.skipField(tag & 7);
   }
   return values as AttributeValue;
 }
@@ -57,7 +57,7 @@ function keyValueList(r: ProtobufReader): Attributes {
   while (r.more()) {
     const tag = r.tag();
     if (tag === ((1 << 3) | 2)) keyValue(r.sub(), out);
-    else r.skip(tag & 7);
+    else r.skipField(tag & 7);
   }
   return out;
 }
@@ -70,7 +70,7 @@ function keyValue(r: ProtobufReader, into: Attributes): void {
     const tag = r.tag();
     if (tag === ((1 << 3) | 2)) key = r.string();
     else if (tag === ((2 << 3) | 2)) value = anyValue(r.sub());
-    else r.skip(tag & 7);
+    else r.skipField(tag & 7);
   }
   if (value !== undefined) into[key] = value;
 }
@@ -89,7 +89,7 @@ function event(r: ProtobufReader): SpanEventData {
       case (2 << 3) | 2: out.name = r.string(); break;
       case (3 << 3) | 2: keyValue(r.sub(), out.attributes); break;
       case 4 << 3: out.droppedAttributesCount = r.uint32(); break;
-      default: r.skip(tag & 7);
+      default: r.skipField(tag & 7);
     }
   }
   return out;
@@ -112,7 +112,7 @@ function link(r: ProtobufReader): SpanLinkData {
         context.isRemote = (flags & SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK) !== 0;
         break;
       }
-      default: r.skip(tag & 7);
+      default: r.skipField(tag & 7);
     }
   }
   return out;
@@ -125,7 +125,7 @@ function status(r: ProtobufReader, span: Mutable<FinishedSpan>): void {
     const tag = r.tag();
     if (tag === ((2 << 3) | 2)) message = r.string();
     else if (tag === 3 << 3) code = statusCodeFromWire(r.uint32());
-    else r.skip(tag & 7);
+    else r.skipField(tag & 7);
   }
   span.status = message ? { code, message } : { code };
 }
@@ -159,7 +159,7 @@ function span(r: ProtobufReader, resource: ResourceData, scope: InstrumentationS
         out.parentIsRemote = (flags & SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK) !== 0;
         break;
       }
-      default: r.skip(tag & 7);
+      default: r.skipField(tag & 7);
     }
   }
   out.events = events;
@@ -173,7 +173,7 @@ function scope(r: ProtobufReader): Mutable<InstrumentationScope> {
     const tag = r.tag();
     if (tag === ((1 << 3) | 2)) out.name = r.string();
     else if (tag === ((2 << 3) | 2)) out.version = r.string();
-    else r.skip(tag & 7);
+    else r.skipField(tag & 7);
   }
   return out;
 }
@@ -187,7 +187,7 @@ function scopeSpans(r: ProtobufReader, resource: ResourceData, into: FinishedSpa
     if (tag === ((1 << 3) | 2)) Object.assign(scopeOut, scope(r.sub()));
     else if (tag === ((2 << 3) | 2)) spanReaders.push(r.sub());
     else if (tag === ((3 << 3) | 2)) scopeOut.schemaUrl = r.string();
-    else r.skip(tag & 7);
+    else r.skipField(tag & 7);
   }
   for (const spanReader of spanReaders) into.push(span(spanReader, resource, scopeOut));
 }
@@ -202,10 +202,10 @@ function resourceSpans(r: ProtobufReader, into: FinishedSpan[]): void {
       while (rr.more()) {
         const t = rr.tag();
         if (t === ((1 << 3) | 2)) keyValue(rr.sub(), resource.attributes);
-        else rr.skip(t & 7);
+        else rr.skipField(t & 7);
       }
     } else if (tag === ((2 << 3) | 2)) scopeReaders.push(r.sub());
-    else r.skip(tag & 7);
+    else r.skipField(tag & 7);
   }
   for (const scopeReader of scopeReaders) scopeSpans(scopeReader, resource, into);
 }
@@ -218,7 +218,7 @@ export function decodeTraceRequestProtobuf(bytes: Uint8Array): FinishedSpan[] {
     while (r.more()) {
       const tag = r.tag();
       if (tag === ((1 << 3) | 2)) resourceSpans(r.sub(), spans);
-      else r.skip(tag & 7);
+      else r.skipField(tag & 7);
     }
     return spans;
   } catch (error) {

@@ -139,7 +139,7 @@ export class ProtobufReader {
   }
 
   /** Skips a field of wire type `wireType` (its key already read). */
-  skip(wireType: number): void {
+  skipField(wireType: number): void {
     switch (wireType) {
       case WireType.VARINT:
         this.varint();

@@ -1,7 +1,9 @@
 // Installs the module hooks for a list of instrumentations: require-in-the-middle
-// for CommonJS (including files inside packages), import-in-the-middle for ES
-// modules, and an immediate patch for built-ins. Each target's patch code is
-// loaded only when its module is first loaded, and runs once per exports object.
+// for CommonJS (including files inside packages, which is how CommonJS packages
+// imported from ES modules are reached too), import-in-the-middle for targets
+// that need an ES module namespace, and an immediate patch for built-ins. Each
+// target's patch code runs only when its module is first loaded, once per
+// exports object.
 import { readFileSync } from 'node:fs';
 import { builtinModules, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
