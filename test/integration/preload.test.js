@@ -104,7 +104,7 @@ function fakePgApp(version, clientSource) {
   fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'pg', version, main: 'index.js' }));
   fs.writeFileSync(path.join(pkg, 'lib', 'client.js'), clientSource);
   fs.writeFileSync(path.join(pkg, 'index.js'), "const Client = require('./lib/client.js');\nmodule.exports = { Client, Pool: class Pool {} };\n");
-  for (const name of ['fake-pg-app.cjs', 'late-pg.cjs']) fs.copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
+  for (const name of ['fake-pg-app.cjs', 'late-pg.cjs', 'pg-forms.mjs']) fs.copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
   return dir;
 }
 
@@ -189,4 +189,17 @@ module.exports = Client;
   const errors = result.stderr.match(/internal error in the pg instrumentation/g) || [];
   assert.equal(errors.length, 1, result.stderr);
   assert.match(result.stderr, /trap: handler failed on purpose/);
+});
+
+test('ESM default, named, namespace and dynamic imports of a CommonJS package all reach the patched code', async (t) => {
+  const dir = fakePgApp('8.11.0', WORKING_CLIENT);
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  for (const form of ['default', 'named', 'namespace', 'dynamic']) {
+    const { result, spans } = await spansOf(path.join(dir, 'pg-forms.mjs'), { env: { FORM: form } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'rows 1\n');
+    const queries = spans.filter((s) => s.attributes['db.system.name'] === 'postgresql' && s.kind === 2);
+    assert.equal(queries.length, 1, `${form}: one query span (${spans.map((s) => s.name)})`);
+    assert.equal(queries[0].name, 'SELECT');
+  }
 });
