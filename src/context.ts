@@ -6,8 +6,7 @@ import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/
 
 type Listener = (...args: unknown[]) => unknown;
 
-const PATCHED = Symbol('spanwise.boundEmitter');
-const LISTENER_METHODS = ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener'] as const;
+const BOUND = Symbol('spanwise.boundEmitter');
 
 /** An @opentelemetry/api ContextManager on AsyncLocalStorage. */
 export class AsyncLocalContextManager implements ContextManager {
@@ -52,29 +51,20 @@ export class AsyncLocalContextManager implements ContextManager {
   }
 
   /**
-   * Listeners added to a bound emitter run in `ctx`. removeListener keeps working
-   * because we remember which wrapper belongs to which listener.
+   * Every listener of a bound emitter runs in `ctx`: its `emit` is replaced by
+   * one that enters `ctx` first. One property write per emitter, where wrapping
+   * each listener method (and remembering wrappers for removeListener) costs a
+   * closure per method per request on the server hot path.
    */
   private bindEmitter(ctx: Context, emitter: EventEmitter): EventEmitter {
-    const tagged = emitter as EventEmitter & { [PATCHED]?: WeakMap<Listener, Listener> };
-    if (tagged[PATCHED] !== undefined) return emitter;
-    const wrappers = new WeakMap<Listener, Listener>();
-    tagged[PATCHED] = wrappers;
-    for (const method of LISTENER_METHODS) {
-      const original = emitter[method];
-      emitter[method] = function (this: EventEmitter, event: string | symbol, listener: Listener) {
-        let wrapped = wrappers.get(listener);
-        if (wrapped === undefined) {
-          wrapped = (manager.bindFunction(ctx, listener));
-          wrappers.set(listener, wrapped);
-        }
-        return original.call(this, event, wrapped);
-      } as typeof original;
-    }
-    const manager = this;
-    const remove = emitter.removeListener;
-    emitter.removeListener = emitter.off = function (this: EventEmitter, event: string | symbol, listener: Listener) {
-      return remove.call(this, event, wrappers.get(listener) ?? listener);
+    const tagged = emitter as EventEmitter & { [BOUND]?: true };
+    if (tagged[BOUND] === true) return emitter;
+    tagged[BOUND] = true;
+    const storage = this.storage;
+    const emit = emitter.emit;
+    emitter.emit = function boundEmit(this: EventEmitter, ...args: Parameters<EventEmitter['emit']>): boolean {
+      if (storage.getStore() === ctx) return emit.apply(this, args);
+      return storage.run(ctx, Reflect.apply, emit, this, args) as boolean;
     };
     return emitter;
   }

@@ -24,6 +24,9 @@ export interface BatchStats {
 export class BatchSpanProcessor implements SpanProcessor {
   private queue: FinishedSpan[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** True while `timer` is an immediate (0 ms) flush: further spans need no new timer. */
+  private immediate = false;
+  private lastDropReport = 0;
   private exporting: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private stopped = false;
@@ -39,8 +42,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (this.stopped) return;
     if (this.queue.length >= this.options.maxQueueSize) {
       this.stats.droppedQueueFull++;
-      log.warn(`span queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.options.maxQueueSize}): ` +
-        `${this.stats.droppedQueueFull} spans dropped so far`);
+      this.reportDrops();
       return;
     }
     this.queue.push(span);
@@ -49,13 +51,24 @@ export class BatchSpanProcessor implements SpanProcessor {
     else this.flushSoon(this.options.scheduleDelayMs);
   }
 
+  /** One warning a minute at most, with the running count (log.ts only folds identical texts). */
+  private reportDrops(): void {
+    const now = Date.now();
+    if (now - this.lastDropReport < 60_000) return;
+    this.lastDropReport = now;
+    log.warn(`span queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.options.maxQueueSize}): ` +
+      `${this.stats.droppedQueueFull} spans dropped so far`);
+  }
+
   private flushSoon(delay: number): void {
     if (this.timer !== undefined) {
-      if (delay > 0) return;
+      if (delay > 0 || this.immediate) return;
       clearTimeout(this.timer);
     }
+    this.immediate = delay === 0;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.immediate = false;
       void this.drain(false);
     }, delay);
     this.timer.unref();
@@ -98,13 +111,15 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   private countFailure(n: number, err: unknown): void {
     this.stats.failed += n;
-    log.warn(`span export failed: ${this.stats.failed} spans lost so far`, err instanceof Error ? err.message : err);
+    // A stable text, so log.ts folds repeats; the counts are in the shutdown report.
+    log.warn('span export failed; the batch is dropped and counted', err instanceof Error ? err.message : err);
   }
 
   async forceFlush(): Promise<void> {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
+      this.immediate = false;
     }
     await this.drain(true);
     await this.exporter.forceFlush?.();

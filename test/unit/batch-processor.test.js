@@ -30,16 +30,20 @@ test('exports full batches at once and the rest after the schedule delay', async
   assert.equal(p.stats.exported, 6);
 });
 
-test('a full queue drops the newest spans and counts them', async (t) => {
-  muteStderr(t);
+test('a full queue drops the newest spans, counts them, and warns once, not once per span', async (t) => {
+  const original = process.stderr.write;
+  const lines = [];
+  process.stderr.write = (chunk) => { lines.push(String(chunk)); return true; };
+  t.after(() => { process.stderr.write = original; });
   let release;
   const gate = new Promise((r) => { release = r; });
   const exporter = recordingExporter(() => gate.then(() => ({ ok: true })));
   const p = new BatchSpanProcessor(exporter, options({ maxQueueSize: 4, maxExportBatchSize: 4, scheduleDelayMs: 1000 }));
   for (let i = 0; i < 4; i++) p.onEnd(span(i));
   await new Promise((r) => setTimeout(r, 5));
-  for (let i = 4; i < 12; i++) p.onEnd(span(i));
-  assert.equal(p.stats.droppedQueueFull, 4);
+  for (let i = 4; i < 16; i++) p.onEnd(span(i));
+  assert.equal(p.stats.droppedQueueFull, 8);
+  assert.equal(lines.filter((l) => l.includes('span queue full')).length, 1);
   release();
   await p.shutdown();
   assert.deepEqual(exporter.batches, [['s0', 's1', 's2', 's3'], ['s4', 's5', 's6', 's7'], 'shutdown']);
