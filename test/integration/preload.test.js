@@ -203,3 +203,13 @@ test('ESM default, named, namespace and dynamic imports of a CommonJS package al
     assert.equal(queries[0].name, 'SELECT');
   }
 });
+
+test('on a Node older than the supported range: one warning, and the app runs untraced', async () => {
+  const pretend = path.join(FIXTURES, 'pretend-node-18.cjs');
+  const { result, spans } = await spansOf(CJS_APP, { preload: 'require', nodeArgs: ['--require', pretend] });
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, 'status 200\n');
+  const warnings = result.stderr.match(/Node 18\.19\.0 is not supported \(needs >=20\.6\.0\)/g) || [];
+  assert.equal(warnings.length, 1, result.stderr);
+  assert.equal(spans.length, 0);
+});
