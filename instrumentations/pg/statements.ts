@@ -1,8 +1,9 @@
 // What a query's span needs from its SQL text (name, operation, table, recorded
 // text), computed once per distinct text. Apps run the same few statements over
-// and over, so the lexer of sql.ts runs once for each, not once per query.
+// and over, so the SQL lexer (sql-scanner.ts) runs once for each, not once per query.
 import type { Config } from '../../src/config';
-import { parseOperation, sanitizeSql, spanName } from './sql';
+import { parseOperation, spanName } from './sql-operation';
+import { sanitizeSql } from './sql-sanitize';
 
 /** How db.query.text is recorded (SPANWISE_PG_CAPTURE_QUERY_TEXT). */
 export type QueryTextMode = Config['pg']['queryText'];

@@ -4,7 +4,8 @@
 // the span name, per the stable database semantic conventions.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { sanitizeSql, parseOperation, spanName } = require('../../dist/instrumentations/pg/sql.js');
+const { sanitizeSql } = require('../../dist/instrumentations/pg/sql-sanitize.js');
+const { parseOperation, spanName } = require('../../dist/instrumentations/pg/sql-operation.js');
 
 // [name, input, expected sanitised text]
 const SANITIZE_CASES = [
