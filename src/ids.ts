@@ -8,7 +8,17 @@
 // was ~20% of span start+end). An id kept alive long after its span keeps its
 // window's string alive too, so windows are small (1 KiB of bytes, 2 KiB of hex)
 // while the pool stays large enough to make randomFillSync's fixed cost negligible.
-import { randomFillSync } from 'node:crypto';
+//
+// node:crypto is loaded on the first refill, not at start-up: it pulls in a
+// dozen internal modules that every instrumented process would pay for at launch.
+type RandomFill = (buffer: Buffer) => Buffer;
+let randomFill: RandomFill | undefined;
+
+function refill(buffer: Buffer): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  randomFill ??= (require('node:crypto') as { randomFillSync: RandomFill }).randomFillSync;
+  randomFill(buffer);
+}
 
 const POOL_SIZE = 8192;
 const WINDOW_SIZE = 1024;
@@ -22,7 +32,7 @@ let windowHex = '';
 function take(bytes: number): number {
   if (offset + bytes > windowEnd) {
     if (windowEnd + bytes > POOL_SIZE) {
-      randomFillSync(pool);
+      refill(pool);
       windowEnd = 0;
     }
     windowStart = windowEnd;

@@ -5,11 +5,12 @@
 // target's patch code runs only when its module is first loaded, once per
 // exports object.
 import { readFileSync } from 'node:fs';
-import { builtinModules, syncBuiltinESMExports } from 'node:module';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import type { Instrumentation, ModuleTarget } from '../../instrumentations/types';
 import { disableAfterError, isActive } from '../guard';
 import { log } from '../log';
+import { patchBuiltinsOnLoad } from './builtin-hooks';
 import { versionSatisfies } from './version-range';
 
 interface Entry {
@@ -106,17 +107,16 @@ export function installModuleHooks(instrumentations: readonly Instrumentation[])
   return [...esmPackages];
 }
 
-/**
- * Built-ins are patched now, in place, and then synced into their ESM facades
- * (module.syncBuiltinESMExports), so `require('http')`, `import http from
- * 'node:http'` and `import { request } from 'node:http'` all see the wrapper.
- */
+/** Groups built-in targets by module, each patch going through applyPatch (once, guarded). */
 function patchBuiltins(entries: readonly Entry[]): void {
+  const byModule = new Map<string, Array<(exports: unknown) => void>>();
   for (const entry of entries) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    applyPatch(entry, require(entry.target.module), undefined);
+    const name = entry.target.module.replace(/^node:/, '');
+    const patches = byModule.get(name) ?? [];
+    patches.push((exports) => applyPatch(entry, exports, undefined));
+    byModule.set(name, patches);
   }
-  if (entries.length > 0) syncBuiltinESMExports();
+  if (byModule.size > 0) patchBuiltinsOnLoad(byModule);
 }
 
 function hookCommonJs(packages: string[], byName: Map<string, Entry[]>): void {
