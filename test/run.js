@@ -1,13 +1,19 @@
 'use strict';
-// `npm test`: type-checks and builds, runs the unit and integration tests on
-// this Node, then the integration tests again on Node 24 (the node24
-// devDependency), and prints one closing line with the totals.
+// `npm test`: type-checks and builds (tsc, then the preload bundle), runs the
+// unit and integration tests on this Node, then the integration tests again on
+// Node 24 (fetched by scripts/node24.js), and prints one closing line with the totals.
 const { spawnSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const { ensureNode24 } = require('../scripts/node24.js');
+
+function files(dir) {
+  const full = path.join(__dirname, dir);
+  if (!fs.existsSync(full)) return [];
+  return fs.readdirSync(full).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', dir, f));
+}
 
 function runTests(node, label, testFiles) {
   return new Promise((resolve) => {
@@ -35,7 +41,10 @@ async function main() {
   const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
     cwd: ROOT, stdio: 'inherit',
   });
-  if (tsc.status !== 0) {
+  const bundle = tsc.status === 0
+    ? spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.js')], { cwd: ROOT, stdio: 'inherit' })
+    : tsc;
+  if (tsc.status !== 0 || bundle.status !== 0) {
     console.log('\nbuild: 0 passed, 1 failed');
     process.exit(1);
   }
