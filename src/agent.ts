@@ -105,7 +105,10 @@ export function startAgent(config: Config = getConfig()): Agent | undefined {
   return agent;
 }
 
+/** How long a signal may wait for the last export (orchestrators allow ~30 s). */
 const SIGNAL_FLUSH_MS = 5000;
+/** How long a script that has finished may be kept alive for its last export. */
+const EXIT_FLUSH_MS = 2000;
 
 /**
  * Flushes on beforeExit and on SIGTERM/SIGINT. Node's default for a signal is to
@@ -115,10 +118,22 @@ const SIGNAL_FLUSH_MS = 5000;
 function installShutdownHooks(agent: Agent): void {
   // The exporter's sockets and timers are unref'd, so a flush alone would not keep
   // the loop alive: a ref'd timer holds it for the bounded time of the flush.
+  // Once the hold has run out, a flush still in flight is given up: the next
+  // beforeExit finds `flushing` set and lets the process end.
+  let flushing = false;
   process.on('beforeExit', () => {
-    if (agent.provider.pendingSpans() === 0) return;
-    const hold = setTimeout(() => undefined, SIGNAL_FLUSH_MS);
-    void agent.forceFlush().catch(() => undefined).then(() => clearTimeout(hold));
+    if (flushing || agent.provider.pendingSpans() === 0) return;
+    flushing = true;
+    const hold = setTimeout(() => undefined, EXIT_FLUSH_MS);
+    void agent.forceFlush().catch(() => undefined).then(() => {
+      flushing = false;
+      clearTimeout(hold);
+    });
+  });
+  // Nothing lost silently: spans still queued or in flight when the process ends are reported.
+  process.on('exit', () => {
+    const lost = agent.provider.pendingSpans();
+    if (lost > 0) log.warn(`${lost} spans were not exported before the process exited; they are lost`);
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const onSignal = (): void => {

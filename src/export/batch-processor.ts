@@ -100,7 +100,8 @@ export class BatchSpanProcessor implements SpanProcessor {
       });
       const result = await Promise.race([this.exporter.export(batch), timeout]);
       if (result.ok) this.stats.exported += batch.length;
-      else this.countFailure(batch.length, result.error);
+      // The exporter has reported its own failure (with the reason); only count it.
+      else this.stats.failed += batch.length;
     } catch (err) {
       this.countFailure(batch.length, err);
     } finally {

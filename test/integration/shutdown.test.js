@@ -55,3 +55,11 @@ test('an unreachable collector never delays or changes the app\'s exit', async (
   assert.equal(result.code, 0);
   assert.equal(result.stdout, 'done\n');
 });
+
+test('spans that cannot be delivered before exit are reported, not lost silently', async () => {
+  const script = path.join(__dirname, '..', 'fixtures', 'api', 'manual.mjs');
+  const result = await runApp(script, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' } });
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, 'done\n');
+  assert.match(result.stderr, /6 spans were not exported before the process exited; they are lost/);
+});
