@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 const { SpanKind, SpanStatusCode } = require('@opentelemetry/api');
 const { createConsoleExporter } = require('../../dist/src/export/console-exporter.js');
 const { setLogLevel } = require('../../dist/src/log.js');
+const { makeSpan } = require('../support/finished-spans.js');
 
 const T1 = '4bf92f3577b34da6a3ce929d0e0e4736';
 const T2 = '0af7651916cd43dd8448eb211c80319c';
@@ -20,7 +21,7 @@ after(() => clearInterval(keepTestProcessAlive));
 
 /** A FinishedSpan built by hand; times are ms after EPOCH. */
 function span({ id, parent, remote = false, name, trace = T1, start = 0, end = 10 }) {
-  return {
+  return makeSpan({
     name,
     kind: parent === undefined || remote ? SpanKind.SERVER : SpanKind.INTERNAL,
     spanContext: { traceId: trace, spanId: id.padStart(16, '0'), traceFlags: 1 },
@@ -28,16 +29,10 @@ function span({ id, parent, remote = false, name, trace = T1, start = 0, end = 1
     parentIsRemote: remote,
     startTime: EPOCH + start,
     endTime: EPOCH + end,
-    attributes: {},
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
     status: { code: SpanStatusCode.UNSET },
     resource: { attributes: { 'service.name': 'order-service' } },
     scope: { name: 'test' },
-  };
+  });
 }
 
 /** An exporter writing into `out`, and a promise for its next write. */

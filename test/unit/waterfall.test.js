@@ -4,6 +4,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { SpanKind, SpanStatusCode } = require('@opentelemetry/api');
 const { renderWaterfall, formatDuration } = require('../../dist/src/export/waterfall.js');
+const { makeSpan } = require('../support/finished-spans.js');
 
 const T1 = '4bf92f3577b34da6a3ce929d0e0e4736';
 const T2 = '0af7651916cd43dd8448eb211c80319c';
@@ -11,7 +12,7 @@ const EPOCH = 1_700_000_000_000;
 
 /** A FinishedSpan built by hand; times are ms after EPOCH. */
 function span({ id, parent, name, service = 'svc', kind = SpanKind.INTERNAL, start, end, status, trace = T1 }) {
-  return {
+  return makeSpan({
     name,
     kind,
     spanContext: { traceId: trace, spanId: id.padStart(16, '0'), traceFlags: 1 },
@@ -19,16 +20,10 @@ function span({ id, parent, name, service = 'svc', kind = SpanKind.INTERNAL, sta
     parentIsRemote: false,
     startTime: EPOCH + start,
     endTime: EPOCH + end,
-    attributes: {},
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
     status: status ?? { code: SpanStatusCode.UNSET },
     resource: { attributes: { 'service.name': service } },
     scope: { name: 'test' },
-  };
+  });
 }
 
 // The seed's order flow, 0..100 ms so that a 10-column bar has 10 ms per column.
