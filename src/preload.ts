@@ -8,18 +8,11 @@ import { INSTRUMENTATIONS } from '../instrumentations';
 import { startAgent } from './agent';
 import { getConfig, type Config } from './config';
 import { installModuleHooks } from './hooks/module-hooks';
+import { versionSatisfies } from './hooks/version-range';
 import { log, logEnabled } from './log';
 
 /** The oldest Node spanwise supports (module.register needs 20.6). */
 export const SUPPORTED_NODE = '>=20.6.0';
-const MIN_NODE: readonly [number, number] = [20, 6];
-
-/** Compares major.minor with a plain parse: semver costs ~10 ms of start-up. */
-function nodeAtLeast(version: string, [major, minor]: readonly [number, number]): boolean {
-  const [m, n] = version.split('.').map(Number);
-  return m > major || (m === major && n >= minor);
-}
-
 const PRELOADED = Symbol.for('spanwise.preloaded');
 type GlobalWithFlag = typeof globalThis & { [PRELOADED]?: boolean };
 
@@ -31,7 +24,7 @@ export function preload(): void {
   if (g[PRELOADED] || !isMainThread) return;
   g[PRELOADED] = true;
   try {
-    if (!nodeAtLeast(process.versions.node, MIN_NODE)) {
+    if (!versionSatisfies(process.versions.node, SUPPORTED_NODE)) {
       log.warn(`Node ${process.versions.node} is not supported (needs ${SUPPORTED_NODE}); the app runs without tracing`);
       return;
     }
@@ -66,13 +59,11 @@ function registerEsmLoader(packages: string[]): void {
 }
 
 /** module.registerHooks exists from 22.15/24.0 but runs import-in-the-middle correctly only from nodejs/node#59929. */
+const SYNC_HOOK_RANGES = ['>=22.22.3 <23.0.0', '>=24.11.1 <25.0.0', '>=25.1.0'];
+
 function hasWorkingSyncHooks(): boolean {
   if (typeof (require('node:module') as { registerHooks?: unknown }).registerHooks !== 'function') return false;
-  const v = process.versions.node;
-  const [major] = v.split('.').map(Number);
-  if (major === 22) return nodeAtLeast(v.split('.').slice(1).join('.'), [22, 3]);
-  if (major === 24) return nodeAtLeast(v.split('.').slice(1).join('.'), [11, 1]);
-  return major >= 25 && nodeAtLeast(v, [25, 1]);
+  return SYNC_HOOK_RANGES.some((range) => versionSatisfies(process.versions.node, range));
 }
 
 function logStartup(config: Config, enabled: string[]): void {

@@ -42,7 +42,7 @@ function applyPatch(entry: Entry, exports: unknown, baseDir: string | undefined)
   let done = patchedExports.get(exports);
   if (done?.has(target)) return;
   const version = readVersion(baseDir);
-  const where = target.file ? `${target.module}/${target.file}` : target.module;
+  const where = hookName(target);
   // Built-ins (no baseDir) follow the Node version, which the preload has checked.
   if (version === undefined || (baseDir !== undefined && !versionSatisfies(version, target.versions))) {
     log.debug(`${where} ${version ?? '(unknown version)'} is outside the supported range ${target.versions}; not patched`);

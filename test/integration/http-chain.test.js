@@ -5,9 +5,9 @@
 // C receives the tracestate and baggage intact.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
 const path = require('node:path');
 const { startOtlpReceiver } = require('../../dist/src/export/otlp-receiver.js');
+const { get } = require('../support/http-get.js');
 const { startApp, otlpEnv } = require('../support/run-app.js');
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'http');
@@ -27,19 +27,6 @@ async function startService(file, preload, role, name, next) {
   apps.push(app);
   const [, port] = await app.waitForLine(/listening (\d+)/);
   return { app, url: `http://127.0.0.1:${port}` };
-}
-
-function get(url, headers) {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.setTimeout(10000, () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
 }
 
 test.before(async () => { receiver = await startOtlpReceiver({}); });

@@ -6,9 +6,9 @@
 // and an unsampled parent is honoured and still propagated.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
 const path = require('node:path');
 const { startOtlpReceiver } = require('../../dist/src/export/otlp-receiver.js');
+const { get } = require('../support/http-get.js');
 const { startApp, otlpEnv } = require('../support/run-app.js');
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'http', 'hostile.mjs');
@@ -55,19 +55,6 @@ test.after(async () => {
   clearTimeout(timer);
   await receiver.close();
 });
-
-function get(url, headers) {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.setTimeout(10000, () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
 
 const spansOf = (spans, name) => spans.filter((s) => String(s.attributes['url.query']).includes(`case=${name}`) ||
   String(s.attributes['url.full']).includes(`case=${name}`));
