@@ -2,10 +2,11 @@
 // exporters, the global providers of @opentelemetry/api, and the shutdown hooks.
 // One agent per process, even when two copies of spanwise are loaded.
 import {
-  context, propagation, ROOT_CONTEXT, trace, type Context, type TextMapPropagator, type Tracer,
+  context, propagation, trace, type Context, type TextMapPropagator, type Tracer,
 } from '@opentelemetry/api';
 import { getConfig, type Config } from './config';
 import { AsyncLocalContextManager } from './context';
+import { CHAIN_ROOT } from './context-chain';
 import { BatchSpanProcessor } from './export/batch-processor';
 import { log } from './log';
 import { createPropagator } from './propagation/composite';
@@ -86,7 +87,7 @@ export function startAgent(config: Config = getConfig()): Agent | undefined {
   propagation.setGlobalPropagator(propagator);
   const tracers = new Map<string, Tracer>();
   const agent: Agent = {
-    config, provider, contextManager, propagator, rootContext: ROOT_CONTEXT,
+    config, provider, contextManager, propagator, rootContext: CHAIN_ROOT,
     tracer(instrumentation) {
       let t = tracers.get(instrumentation);
       if (t === undefined) {

@@ -16,7 +16,8 @@
 //
 // Knobs: BENCH_E2E_ROUNDS (3), BENCH_E2E_DURATION (seconds, 5),
 // BENCH_E2E_WARMUP (seconds, 1), BENCH_E2E_CONNECTIONS (50), BENCH_MODES
-// (comma-separated subset of none,spanwise,otel).
+// (comma-separated subset of none,spanwise,otel), BENCH_ROUTES (comma-separated
+// route ids, e.g. hello).
 const path = require('node:path');
 const { selectModes, agentEnv } = require('./agents');
 const { startChild, exitCpu, runLoad } = require('./children');
@@ -89,6 +90,7 @@ async function measureOnce(cfg, services, route, mode, extraEnv) {
  */
 async function runSuite({ title, routes, extraEnv = {} }) {
   const cfg = settings();
+  if (process.env.BENCH_ROUTES) routes = routes.filter((r) => process.env.BENCH_ROUTES.split(',').includes(r.id));
   console.log(`# ${title}: autocannon -c ${cfg.connections}, ${cfg.warmup} s warm-up + ${cfg.duration} s measured, ` +
     `${cfg.rounds} interleaved rounds, medians; agents export OTLP/HTTP protobuf to a counting receiver; node ${process.version}\n`);
   const services = await startServices();

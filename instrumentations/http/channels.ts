@@ -4,7 +4,7 @@
 // for both sides.
 import dc from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import type { Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 
 /**
  * Published (traceSync) around the emit of `request`, `checkContinue` or
@@ -18,6 +18,8 @@ export interface ServerRequestMessage {
   readonly response: ServerResponse;
   /** The SERVER span, set by server-spans.ts; undefined when untraced. */
   span?: Span;
+  /** The handler's context, set by server-spans.ts; the request and response are bound to it. */
+  context?: Context;
   /** Set by traceSync when the handler throws synchronously. */
   error?: unknown;
   /** Set by traceSync: what emit returned. */

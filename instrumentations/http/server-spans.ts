@@ -1,11 +1,14 @@
 // SERVER spans for node:http and node:https. The context extracted from the
 // request headers, with the new span in it, is bound to the start channel of
 // serverRequestChannel, so it is the active context in the handler and in all it
-// awaits; the request and response emitters are bound to it too, so their
-// listeners ('data', 'end', 'finish') see it. The span ends exactly once: at the
-// response's 'finish', or at its 'close' when the exchange broke off first.
+// awaits; the request and response emitters are bound to it too (on the start
+// event, where it is already active), so their listeners ('data', 'end',
+// 'finish') see it. The span ends exactly once, at the response's 'close', which
+// Node emits after 'finish' on every response and alone when the exchange broke
+// off: one plain listener, where once('finish') + once('close') cost two
+// wrappers and two removals per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { defaultTextMapGetter, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { bindContext, subscribeGuarded } from '../../src/channels';
 import { disableAfterError } from '../../src/guard';
 import { withServerSpan } from '../../src/server-span';
@@ -45,6 +48,7 @@ export function subscribeServerSpans(httpSettings: HttpSettings): void {
   settings = httpSettings;
   bindContext<ServerRequestMessage>(serverRequestChannel.start, 'http', (message, active) =>
     startServerSpan(message, active));
+  subscribeGuarded<ServerRequestMessage>(serverRequestChannel.start.name as string, 'http', bindEmitters);
   subscribeGuarded<ServerRequestMessage>(serverRequestChannel.error.name as string, 'http', onHandlerError);
 }
 
@@ -58,11 +62,11 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
   const target = splitTarget(typeof request.url === 'string' ? request.url : '/');
   if (settings.ignorePath !== undefined && settings.ignorePath(target.path)) {
     // No span, and none below it: everything the handler does runs suppressed.
-    return bindEmitters(request, response, suppressTracing(ROOT_CONTEXT));
+    return (message.context = suppressTracing(settings.agent.rootContext));
   }
   // The parent comes from the headers only, never from the connection's context,
   // which may belong to an earlier request on the same keep-alive socket.
-  const parent = settings.agent.propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
+  const parent = settings.agent.propagator.extract(settings.agent.rootContext, request.headers, defaultTextMapGetter);
   const method = settings.normalizeMethod(request.method);
   const span = settings.tracer.startSpan(method.spanName, { kind: SpanKind.SERVER }, parent);
   message.span = span;
@@ -73,39 +77,30 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
     }
     const state: ServerSpanState = { span, request, thrown: undefined, ended: false };
     (response as TracedResponse)[STATE] = state;
-    // Added before the emitter is bound, so our own listeners skip the context switch.
-    response.once('finish', onFinish);
-    response.once('close', onClose);
+    response.on('close', onClose);
   }
-  const ctx = withServerSpan(trace.setSpan(parent, span), { span, method: method.spanName, route: undefined });
-  return bindEmitters(request, response, ctx);
+  return (message.context = withServerSpan(trace.setSpan(parent, span), { span, method: method.spanName, route: undefined }));
 }
 
 function isEmitter(value: unknown): boolean {
   return typeof (value as { once?: unknown } | null | undefined)?.once === 'function';
 }
 
-function bindEmitters(request: IncomingMessage, response: ServerResponse, ctx: Context): Context {
-  settings.agent.contextManager.bind(ctx, request);
-  settings.agent.contextManager.bind(ctx, response);
-  return ctx;
+/** On the start event, inside the handler's context: binding there costs the least (see context.ts). */
+function bindEmitters(message: ServerRequestMessage): void {
+  const ctx = message.context;
+  if (ctx === undefined) return;
+  settings.agent.contextManager.bind(ctx, message.request);
+  settings.agent.contextManager.bind(ctx, message.response);
 }
 
 // Listeners run outside any channel, so they guard themselves: an error of ours
 // must switch the instrumentation off, never reach the app's emitter.
-function onFinish(this: ServerResponse): void {
-  try {
-    endServerSpan(this as TracedResponse, undefined);
-  } catch (err) {
-    disableAfterError('http', err);
-  }
-}
-
 function onClose(this: ServerResponse): void {
   try {
     const state = (this as TracedResponse)[STATE];
     if (state === undefined || state.ended) return;
-    endServerSpan(this as TracedResponse, disconnectType(state.request));
+    endServerSpan(this as TracedResponse, this.writableFinished ? undefined : disconnectType(state.request));
   } catch (err) {
     disableAfterError('http', err);
   }
