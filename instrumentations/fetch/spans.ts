@@ -49,7 +49,18 @@ interface RequestState {
   headersAt: number;
 }
 
-const states = new WeakMap<object, RequestState>();
+// Kept on undici's request object under a symbol (deleted at the end): a WeakMap
+// entry per request is an ephemeron the garbage collector must trace, a
+// measurable GC cost per request under load.
+const STATE = Symbol('spanwise.fetch.request');
+type WithState = { [STATE]?: RequestState };
+const states = {
+  has: (request: object): boolean => (request as WithState)[STATE] !== undefined,
+  get: (request: unknown): RequestState | undefined =>
+    (request !== null && typeof request === 'object' ? (request as WithState)[STATE] : undefined),
+  set: (request: object, state: RequestState): void => { (request as WithState)[STATE] = state; },
+  delete: (request: object): void => { (request as WithState)[STATE] = undefined; },
+};
 let agent: Agent;
 let tracer: Tracer;
 let options: FetchAttributeOptions;
