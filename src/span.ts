@@ -4,7 +4,7 @@ import {
   SpanStatusCode, type Attributes, type AttributeValue, type Exception, type Link, type Span as ApiSpan,
   type SpanContext, type SpanKind, type SpanStatus, type TimeInput,
 } from '@opentelemetry/api';
-import { newBag, setAttribute, type AttributeBag } from './attributes';
+import { newBag, setAttribute, setAttributes, type AttributeBag } from './attributes';
 import { now, toEpochMs } from './clock';
 import type { SpanLimits } from './config';
 import type { FinishedSpan, InstrumentationScope, ResourceData, SpanEventData, SpanLinkData } from './span-data';
@@ -18,15 +18,18 @@ export interface SpanOwner {
 }
 
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+// Most spans have no events and no links: they share these instead of two arrays each.
+const NO_EVENTS: readonly SpanEventData[] = Object.freeze([]);
+const NO_LINKS: readonly SpanLinkData[] = Object.freeze([]);
 
 /** A sampled, recording span implementing the @opentelemetry/api Span. */
 export class RecordingSpan implements ApiSpan {
   private ended = false;
   private name: string;
   private readonly attrs: AttributeBag;
-  private readonly events: SpanEventData[] = [];
+  private events: SpanEventData[] | undefined = undefined;
   private droppedEvents = 0;
-  private readonly links: SpanLinkData[] = [];
+  private links: SpanLinkData[] | undefined = undefined;
   private droppedLinks = 0;
   private status: SpanStatus = UNSET;
   /** Epoch ms at start; exposed for instrumentations that need durations. */
@@ -65,9 +68,7 @@ export class RecordingSpan implements ApiSpan {
   setAttributes(attributes: Attributes): this {
     if (!this.ended && attributes !== null && typeof attributes === 'object') {
       const l = this.owner.limits;
-      for (const key in attributes) {
-        setAttribute(this.attrs, key, attributes[key], l.attributeCountLimit, l.attributeValueLengthLimit);
-      }
+      setAttributes(this.attrs, attributes, l.attributeCountLimit, l.attributeValueLengthLimit);
     }
     return this;
   }
@@ -75,7 +76,8 @@ export class RecordingSpan implements ApiSpan {
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     if (this.ended) return this;
     const l = this.owner.limits;
-    if (this.events.length >= l.eventCountLimit) {
+    const events = (this.events ??= []);
+    if (events.length >= l.eventCountLimit) {
       this.droppedEvents++;
       return this;
     }
@@ -83,19 +85,20 @@ export class RecordingSpan implements ApiSpan {
     if (isTimeInput(attributesOrTime)) time = attributesOrTime;
     else attributes = attributesOrTime;
     const bag = newBag(attributes, l.attributePerEventCountLimit, l.attributeValueLengthLimit);
-    this.events.push({ name: String(name), time: toEpochMs(time), attributes: bag.values, droppedAttributesCount: bag.dropped });
+    events.push({ name: String(name), time: toEpochMs(time), attributes: bag.values, droppedAttributesCount: bag.dropped });
     return this;
   }
 
   addLink(link: Link): this {
     if (this.ended || link === null || typeof link !== 'object' || link.context === undefined) return this;
     const l = this.owner.limits;
-    if (this.links.length >= l.linkCountLimit) {
+    const links = (this.links ??= []);
+    if (links.length >= l.linkCountLimit) {
       this.droppedLinks++;
       return this;
     }
     const bag = newBag(link.attributes, l.attributePerLinkCountLimit, l.attributeValueLengthLimit);
-    this.links.push({ context: link.context, attributes: bag.values, droppedAttributesCount: bag.dropped });
+    links.push({ context: link.context, attributes: bag.values, droppedAttributesCount: bag.dropped });
     return this;
   }
 
@@ -161,9 +164,9 @@ export class RecordingSpan implements ApiSpan {
       endTime,
       attributes: this.attrs.values,
       droppedAttributesCount: this.attrs.dropped,
-      events: this.events,
+      events: this.events ?? NO_EVENTS,
       droppedEventsCount: this.droppedEvents,
-      links: this.links,
+      links: this.links ?? NO_LINKS,
       droppedLinksCount: this.droppedLinks,
       status: this.status,
       resource: owner.resource,

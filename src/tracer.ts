@@ -7,6 +7,7 @@ import {
 import { newSpanId, newTraceId } from './ids';
 import { Decision, type Sampler } from './sampling';
 import { RecordingSpan, type SpanOwner } from './span';
+import { CheckedSpanContext, isValidSpanContext } from './span-context';
 import { isTracingSuppressed } from './suppress';
 
 const INVALID_SPAN = trace.wrapSpanContext({
@@ -24,7 +25,7 @@ export class SdkTracer implements Tracer {
     let parent: SpanContext | undefined;
     if (options.root !== true) {
       const p = trace.getSpanContext(ctx);
-      if (p !== undefined && trace.isSpanContextValid(p)) parent = p;
+      if (p !== undefined && isValidSpanContext(p)) parent = p;
     }
     const traceId = parent === undefined ? newTraceId() : parent.traceId;
     const spanId = newSpanId();
@@ -34,9 +35,9 @@ export class SdkTracer implements Tracer {
     });
     if (decision === Decision.Drop) {
       // Not sampled: no recording, but the ids travel so downstream services agree.
-      return trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.NONE, traceState: parent?.traceState });
+      return trace.wrapSpanContext(new CheckedSpanContext(traceId, spanId, TraceFlags.NONE, parent?.traceState, undefined));
     }
-    const spanContext: SpanContext = { traceId, spanId, traceFlags: TraceFlags.SAMPLED, traceState: parent?.traceState };
+    const spanContext = new CheckedSpanContext(traceId, spanId, TraceFlags.SAMPLED, parent?.traceState, undefined);
     return new RecordingSpan(
       this.owner, spanContext, name, kind, parent?.spanId, parent?.isRemote === true,
       options.attributes, options.links, options.startTime,

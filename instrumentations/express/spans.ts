@@ -2,11 +2,12 @@
 // route, and makes one INTERNAL span per layer (middleware, router, request
 // handler). A layer span ends when the layer calls next() or, at the latest,
 // when the response finishes (one listener per request, not per layer). Never patches.
+import type { ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getAgent } from '../../src/agent';
 import { bindContext } from '../../src/channels';
 import type { Config } from '../../src/config';
-import { guarded } from '../../src/guard';
+import { disableAfterError, isActive } from '../../src/guard';
 import { getServerSpan, setHttpRoute } from '../../src/server-span';
 import { isTracingSuppressed } from '../../src/suppress';
 import { layerChannel, nextChannel, type LayerMessage, type NextMessage, type RequestState } from './channels';
@@ -85,7 +86,15 @@ function recordError(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: typeof exception === 'string' ? exception : exception.message });
 }
 
-/** Remembers an open layer span; the first one of a request adds the request's only listeners. */
+const OPEN = Symbol('spanwise.express.open');
+type TrackedResponse = ServerResponse & { [OPEN]?: RequestState };
+
+/**
+ * Remembers an open layer span; the first one of a request adds the request's
+ * only listener: one shared function on the response's 'close', which Node
+ * emits after 'finish' and alone when the client went away first. Prepended, so
+ * the layer spans end before the HTTP server span, which also ends on 'close'.
+ */
 function track(message: LayerMessage): void {
   const request = message.request;
   if (request.open !== undefined) {
@@ -93,12 +102,21 @@ function track(message: LayerMessage): void {
     return;
   }
   request.open = [message];
-  const res = message.res;
-  if (typeof res?.once !== 'function') return;
-  const finish = (): void => guarded(NAME, undefined, () => endOpen(request));
-  // 'finish' when the response is sent; 'close' alone when the client went away first.
-  res.once('finish', finish);
-  res.once('close', finish);
+  const res = message.res as TrackedResponse;
+  if (typeof res?.prependListener !== 'function') return;
+  res[OPEN] = request;
+  res.prependListener('close', endOpenOnClose);
+}
+
+// A listener runs outside any channel, so it guards itself.
+function endOpenOnClose(this: TrackedResponse): void {
+  if (!isActive(NAME)) return;
+  try {
+    const request = this[OPEN];
+    if (request !== undefined) endOpen(request);
+  } catch (err) {
+    disableAfterError(NAME, err);
+  }
 }
 
 function endOpen(request: RequestState): void {

@@ -6,6 +6,7 @@
 import { context, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getAgent } from '../../src/agent';
 import { bindContext, subscribeGuarded } from '../../src/channels';
+import { isValidSpanContext } from '../../src/span-context';
 import { isTracingSuppressed } from '../../src/suppress';
 import { ATTR, poolConnectionFields, recordFailure, setConnectionAttributes } from './attributes';
 import {
@@ -54,7 +55,7 @@ function mayTrace(s: Settings, active: Context): boolean {
   if (isTracingSuppressed(active)) return false;
   if (!s.requireParent) return true;
   const parent = trace.getSpanContext(active);
-  return parent !== undefined && trace.isSpanContextValid(parent);
+  return parent !== undefined && isValidSpanContext(parent);
 }
 
 function startQuery(message: QueryMessage): void {

@@ -11,6 +11,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { log } from '../log';
+import { CheckedSpanContext } from '../span-context';
 import { isTracingSuppressed } from '../suppress';
 import { joinedHeaderValue, singleHeaderValue } from './header-value';
 import { hexDigit, isNonZeroLowerHex, isValidSpanId, isValidTraceId } from './hex-id';
@@ -69,12 +70,8 @@ export function parseTraceParent(header: string): SpanContext | undefined {
   const f2 = hexDigit(header.charCodeAt(start + 54));
   if (f1 < 0 || f2 < 0) return undefined;
 
-  return {
-    traceId: header.slice(start + 3, start + 35),
-    spanId: header.slice(start + 36, start + 52),
-    traceFlags: (f1 << 4) | f2,
-    isRemote: true,
-  };
+  return new CheckedSpanContext(header.slice(start + 3, start + 35), header.slice(start + 36, start + 52), (f1 << 4) | f2,
+    undefined, true);
 }
 
 function extractTraceContext(context: Context, carrier: unknown, getter: TextMapGetter): Context {
