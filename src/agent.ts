@@ -7,7 +7,8 @@ import {
 import { getConfig, type Config } from './config';
 import { AsyncLocalContextManager } from './context';
 import { CHAIN_ROOT } from './context-chain';
-import { BatchSpanProcessor } from './export/batch-processor';
+import { BatchSpanProcessor, type BatchQueue } from './export/batch-processor';
+import type { OtlpHttpExporter } from './export/otlp-http-exporter';
 import { log } from './log';
 import { createPropagator } from './propagation/composite';
 import { detectResource, SDK_VERSION } from './resource';
@@ -36,18 +37,35 @@ export function getAgent(): Agent | undefined {
   return (globalThis as GlobalWithAgent)[AGENT_KEY];
 }
 
-/**
- * An exporter whose code (node:https, zlib, the encoders) loads on its first
- * use, seconds after start-up, instead of on the app's start-up path.
- */
-function lazyExporter(create: () => SpanExporter): SpanExporter {
-  let exporter: SpanExporter | undefined;
-  const get = (): SpanExporter => (exporter ??= create());
+/** Creates a value on first use: exporter code (node:https, zlib, the encoders) loads seconds after start-up, off the app's start-up path. */
+function lazy<T>(create: () => T): { get(): T; created(): T | undefined } {
+  let value: T | undefined;
+  return { get: () => (value ??= create()), created: () => value };
+}
+
+/** A SpanExporter in front of one created on first use. */
+function lazyExporter(exporter: { get(): SpanExporter; created(): SpanExporter | undefined }): SpanExporter {
   return {
-    export: (spans) => get().export(spans),
-    forceFlush: () => exporter?.forceFlush?.() ?? Promise.resolve(),
-    pendingSpans: () => exporter?.pendingSpans?.() ?? 0,
-    shutdown: () => exporter?.shutdown() ?? Promise.resolve(),
+    export: (spans) => exporter.get().export(spans),
+    forceFlush: () => exporter.created()?.forceFlush?.() ?? Promise.resolve(),
+    pendingSpans: () => exporter.created()?.pendingSpans?.() ?? 0,
+    shutdown: () => exporter.created()?.shutdown() ?? Promise.resolve(),
+  };
+}
+
+/**
+ * A BatchQueue made on the first span: OTLP protobuf is encoded as each span
+ * ends (export/encoded-span-queue.ts says why), so no span object waits for export.
+ */
+function lazyEncodedQueue(otlp: { get(): OtlpHttpExporter }, batchSize: number): BatchQueue {
+  const queue = lazy(() => new (require('./export/encoded-span-queue') as typeof import('./export/encoded-span-queue'))
+    .EncodedSpanQueue((batch) => otlp.get().exportEncoded(batch), batchSize));
+  return {
+    get length() {
+      return queue.created()?.length ?? 0;
+    },
+    push: (span) => queue.get().push(span),
+    take: (max) => queue.created()?.take(max),
   };
 }
 
@@ -55,11 +73,16 @@ function lazyExporter(create: () => SpanExporter): SpanExporter {
 function createProcessors(config: Config): SpanProcessor[] {
   const processors: SpanProcessor[] = [];
   for (const name of config.exporters) {
-    const exporter = name === 'console'
-      ? lazyExporter(() => (require('./export/console-exporter') as typeof import('./export/console-exporter')).createConsoleExporter())
-      : lazyExporter(() => (require('./export/otlp-http-exporter') as typeof import('./export/otlp-http-exporter'))
-        .createOtlpHttpExporter(config.otlp));
-    processors.push(new BatchSpanProcessor(exporter, config.bsp));
+    if (name === 'console') {
+      const consoleExporter = lazy(() => (require('./export/console-exporter') as typeof import('./export/console-exporter'))
+        .createConsoleExporter());
+      processors.push(new BatchSpanProcessor(lazyExporter(consoleExporter), config.bsp));
+      continue;
+    }
+    const otlp = lazy(() => (require('./export/otlp-http-exporter') as typeof import('./export/otlp-http-exporter'))
+      .createOtlpHttpExporter(config.otlp));
+    const queue = config.otlp.protocol === 'http/protobuf' ? lazyEncodedQueue(otlp, config.bsp.maxExportBatchSize) : undefined;
+    processors.push(new BatchSpanProcessor(lazyExporter(otlp), config.bsp, queue));
   }
   return processors;
 }

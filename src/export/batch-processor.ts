@@ -2,7 +2,7 @@
 // drops the newest span when full, counts every drop, and exports in batches
 // from an unref'd timer so it never keeps the process alive.
 import { log } from '../log';
-import type { FinishedSpan, SpanExporter, SpanProcessor } from '../span-data';
+import type { ExportResult, FinishedSpan, SpanExporter, SpanProcessor } from '../span-data';
 
 /** OTEL_BSP_* settings. */
 export interface BatchOptions {
@@ -20,9 +20,45 @@ export interface BatchStats {
   failed: number;
 }
 
+/** A batch taken off a queue, ready to be sent once. */
+export interface QueuedBatch {
+  readonly count: number;
+  send(): Promise<ExportResult>;
+}
+
+/** Where a BatchSpanProcessor keeps spans until export: span objects, or their encoding (encoded-span-queue.ts). */
+export interface BatchQueue {
+  /** Spans waiting. */
+  readonly length: number;
+  push(span: FinishedSpan): void;
+  /** Removes up to `max` spans from the front as one batch; undefined when empty. */
+  take(max: number): QueuedBatch | undefined;
+}
+
+/** The plain queue: span objects, exported through SpanExporter.export. */
+class SpanObjectQueue implements BatchQueue {
+  private spans: FinishedSpan[] = [];
+
+  constructor(private readonly exporter: SpanExporter) {}
+
+  get length(): number {
+    return this.spans.length;
+  }
+
+  push(span: FinishedSpan): void {
+    this.spans.push(span);
+  }
+
+  take(max: number): QueuedBatch | undefined {
+    const batch = this.spans.splice(0, max);
+    if (batch.length === 0) return undefined;
+    return { count: batch.length, send: () => this.exporter.export(batch) };
+  }
+}
+
 /** A SpanProcessor that batches finished spans into an exporter. */
 export class BatchSpanProcessor implements SpanProcessor {
-  private queue: FinishedSpan[] = [];
+  private readonly queue: BatchQueue;
   private timer: NodeJS.Timeout | undefined;
   /** True while `timer` is an immediate (0 ms) flush: further spans need no new timer. */
   private immediate = false;
@@ -32,7 +68,10 @@ export class BatchSpanProcessor implements SpanProcessor {
   private stopped = false;
   readonly stats: BatchStats = { queued: 0, exported: 0, droppedQueueFull: 0, failed: 0 };
 
-  constructor(private readonly exporter: SpanExporter, private readonly options: BatchOptions) {}
+  /** `queue` defaults to span objects handed to `exporter.export`. */
+  constructor(private readonly exporter: SpanExporter, private readonly options: BatchOptions, queue?: BatchQueue) {
+    this.queue = queue ?? new SpanObjectQueue(exporter);
+  }
 
   pendingSpans(): number {
     return this.queue.length + this.inFlight + (this.exporter.pendingSpans?.() ?? 0);
@@ -45,7 +84,13 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.reportDrops();
       return;
     }
-    this.queue.push(span);
+    try {
+      this.queue.push(span);
+    } catch (err) {
+      // Encoding a span at its end runs on the app's call stack: an error of ours stops here.
+      this.countFailure(1, err);
+      return;
+    }
     this.stats.queued++;
     if (this.queue.length >= this.options.maxExportBatchSize) this.flushSoon(0);
     else this.flushSoon(this.options.scheduleDelayMs);
@@ -78,8 +123,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   private drain(all: boolean): Promise<void> {
     const run = async (): Promise<void> => {
       do {
-        const batch = this.queue.splice(0, this.options.maxExportBatchSize);
-        if (batch.length === 0) return;
+        const batch = this.queue.take(this.options.maxExportBatchSize);
+        if (batch === undefined) return;
         await this.exportBatch(batch);
       } while (all || this.queue.length >= this.options.maxExportBatchSize);
       if (this.queue.length > 0 && !this.stopped) this.flushSoon(this.options.scheduleDelayMs);
@@ -89,8 +134,9 @@ export class BatchSpanProcessor implements SpanProcessor {
     return this.exporting;
   }
 
-  private async exportBatch(batch: FinishedSpan[]): Promise<void> {
-    this.inFlight += batch.length;
+  private async exportBatch(batch: QueuedBatch): Promise<void> {
+    const count = batch.count;
+    this.inFlight += count;
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<{ ok: false; error: Error }>((resolve) => {
@@ -98,15 +144,15 @@ export class BatchSpanProcessor implements SpanProcessor {
           this.options.exportTimeoutMs);
         timer.unref();
       });
-      const result = await Promise.race([this.exporter.export(batch), timeout]);
-      if (result.ok) this.stats.exported += batch.length;
+      const result = await Promise.race([batch.send(), timeout]);
+      if (result.ok) this.stats.exported += count;
       // The exporter has reported its own failure (with the reason); only count it.
-      else this.stats.failed += batch.length;
+      else this.stats.failed += count;
     } catch (err) {
-      this.countFailure(batch.length, err);
+      this.countFailure(count, err);
     } finally {
       clearTimeout(timer);
-      this.inFlight -= batch.length;
+      this.inFlight -= count;
     }
   }
 

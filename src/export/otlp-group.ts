@@ -15,7 +15,8 @@ export interface ResourceGroup {
   readonly scopes: ScopeGroup[];
 }
 
-function sameScope(a: InstrumentationScope, b: InstrumentationScope): boolean {
+/** Whether two scopes are the same instrumentation scope (name and version). */
+export function sameScope(a: InstrumentationScope, b: InstrumentationScope): boolean {
   return a === b || (a.name === b.name && (a.version || '') === (b.version || ''));
 }
 

@@ -7,6 +7,7 @@ import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { ExportResult, FinishedSpan, SpanExporter } from '../span-data';
 import { log } from '../log';
+import type { EncodedBatch } from './encoded-span-queue';
 import { encodeTraceRequestProtobuf } from './otlp-protobuf';
 import { encodeTraceRequestJson } from './otlp-json';
 import { createHttpTransport, type HttpOutcome, type HttpTransport } from './http-transport';
@@ -36,9 +37,14 @@ export interface OtlpExportStats {
 /** The OTLP/HTTP exporter, with its counters. */
 export interface OtlpHttpExporter extends SpanExporter {
   readonly stats: Readonly<OtlpExportStats>;
+  /** Sends a request already encoded as OTLP protobuf (only for the http/protobuf protocol). */
+  exportEncoded(batch: EncodedBatch): Promise<ExportResult>;
 }
 
 const gzipAsync = promisify(gzip);
+
+/** What one export sends: span objects to encode, or an OTLP protobuf request encoded already. */
+type Payload = readonly FinishedSpan[] | Uint8Array;
 const OK: ExportResult = Object.freeze({ ok: true });
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRY_BASE_MS = 1_000;
@@ -83,12 +89,22 @@ class HttpExporter implements OtlpHttpExporter {
 
   export(spans: readonly FinishedSpan[]): Promise<ExportResult> {
     if (!Array.isArray(spans) || spans.length === 0) return Promise.resolve(OK);
-    if (this.closed) return Promise.resolve(this.failed(spans, 'shut down', 'export() called after shutdown()'));
+    return this.start(spans, spans.length);
+  }
+
+  /** Sends a request already encoded as OTLP protobuf (encoded-span-queue.ts); gzip still applies. */
+  exportEncoded(batch: EncodedBatch): Promise<ExportResult> {
+    if (batch.count === 0) return Promise.resolve(OK);
+    return this.start(batch.body, batch.count);
+  }
+
+  private start(payload: Payload, count: number): Promise<ExportResult> {
+    if (this.closed) return Promise.resolve(this.failed(count, 'shut down', 'export() called after shutdown()'));
     if (this.transport === undefined) {
-      return Promise.resolve(this.failed(spans, 'bad URL', `invalid collector URL ${JSON.stringify(this.url)}`));
+      return Promise.resolve(this.failed(count, 'bad URL', `invalid collector URL ${JSON.stringify(this.url)}`));
     }
-    const pending = this.send(spans, this.transport).catch((error: unknown) =>
-      this.failed(spans, 'internal error', String(error)),
+    const pending = this.send(payload, count, this.transport).catch((error: unknown) =>
+      this.failed(count, 'internal error', String(error)),
     );
     this.inflight.add(pending);
     const forget = (): void => void this.inflight.delete(pending);
@@ -112,55 +128,56 @@ class HttpExporter implements OtlpHttpExporter {
     this.transport?.destroy();
   }
 
-  private async send(spans: readonly FinishedSpan[], transport: HttpTransport): Promise<ExportResult> {
+  private async send(payload: Payload, count: number, transport: HttpTransport): Promise<ExportResult> {
     const deadline = Date.now() + this.timeoutMs;
     let body: Uint8Array;
     try {
-      body = await this.encode(spans);
+      body = await this.encode(payload);
     } catch (error) {
-      return this.failed(spans, 'encoding', `could not encode spans: ${String(error)}`);
+      return this.failed(count, 'encoding', `could not encode spans: ${String(error)}`);
     }
     const headers: http.OutgoingHttpHeaders = { ...this.baseHeaders, 'content-length': body.length };
     for (let attempt = 0; ; attempt++) {
       const outcome = await transport.post(body, headers, deadline);
-      if (outcome.status >= 200 && outcome.status < 300) return this.succeeded(spans, outcome);
+      if (outcome.status >= 200 && outcome.status < 300) return this.succeeded(count, outcome);
       const reason = outcome.status !== 0 ? `HTTP ${outcome.status}` : errorCode(outcome.error);
       const detail = describe(outcome);
       const delay = this.retryDelayMs(outcome, attempt);
-      if (delay === undefined) return this.failed(spans, reason, detail);
+      if (delay === undefined) return this.failed(count, reason, detail);
       if (this.stopRetrying || Date.now() + delay >= deadline) {
-        return this.failed(spans, reason, `${detail}; no time left to retry within the ${this.timeoutMs} ms export timeout`);
+        return this.failed(count, reason, `${detail}; no time left to retry within the ${this.timeoutMs} ms export timeout`);
       }
       this.stats.retries += 1;
       await this.sleep(delay);
-      if (this.stopRetrying) return this.failed(spans, reason, `${detail}; exporter shut down before the retry`);
+      if (this.stopRetrying) return this.failed(count, reason, `${detail}; exporter shut down before the retry`);
     }
   }
 
-  private async encode(spans: readonly FinishedSpan[]): Promise<Uint8Array> {
-    const raw = this.json ? Buffer.from(encodeTraceRequestJson(spans), 'utf8') : encodeTraceRequestProtobuf(spans);
+  private async encode(payload: Payload): Promise<Uint8Array> {
+    const raw = payload instanceof Uint8Array ? payload
+      : this.json ? Buffer.from(encodeTraceRequestJson(payload), 'utf8') : encodeTraceRequestProtobuf(payload);
     return this.compress ? gzipAsync(raw) : raw;
   }
 
-  private succeeded(spans: readonly FinishedSpan[], outcome: HttpOutcome): ExportResult {
-    this.stats.exportedSpans += spans.length;
+  private succeeded(count: number, outcome: HttpOutcome): ExportResult {
+    this.stats.exportedSpans += count;
     const partial = readPartialSuccess(outcome.body, outcome.headers['content-type']);
     if (partial !== undefined) {
       // OTLP spec, "Partial Success": the rejected part MUST NOT be retried; only report it.
       const report = partial.rejectedSpans > 0 ? log.warn : log.debug;
       report('OTLP collector accepted a batch only in part',
-        `${partial.rejectedSpans} of ${spans.length} spans rejected: ${partial.errorMessage}`);
+        `${partial.rejectedSpans} of ${count} spans rejected: ${partial.errorMessage}`);
     }
     return OK;
   }
 
-  private failed(spans: readonly FinishedSpan[], reason: string, detail: string): ExportResult {
-    this.stats.failedSpans += spans.length;
+  private failed(count: number, reason: string, detail: string): ExportResult {
+    this.stats.failedSpans += count;
     this.stats.failedBatches += 1;
     // The message names only the kind of failure so that log.ts's once-a-minute
     // limit applies per kind; the counts go in the detail.
     log.warn(`OTLP export to ${this.shownUrl} failed (${reason}); batch dropped`,
-      `${detail}; ${spans.length} spans in this batch, ${this.stats.failedSpans} dropped since start`);
+      `${detail}; ${count} spans in this batch, ${this.stats.failedSpans} dropped since start`);
     return { ok: false, error: new Error(`OTLP export failed: ${detail}`) };
   }
 

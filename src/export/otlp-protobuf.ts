@@ -9,7 +9,7 @@ import type { FinishedSpan, InstrumentationScope, ResourceData, SpanEventData, S
 import { groupSpans, type ScopeGroup } from './otlp-group';
 import { writeAttributes } from './otlp-protobuf-attributes';
 import { writeEpochMsAsFixed64 } from './otlp-time';
-import { endLength, ensure, takeBytes, writeFixed32, writeHexId, writeString, writeVarint32 } from './protobuf-writer';
+import { copyIn, endLength, ensure, takeBytes, writeFixed32, writeHexId, writeString, writeVarint32 } from './protobuf-writer';
 
 // Field keys, (field number << 3) | wire type; all but span.flags fit in one byte.
 const LEN = 2;
@@ -131,7 +131,8 @@ function writeSpanTail(p: number, span: FinishedSpan): number {
   return writeFixed32(p + 2, spanFlags(span.spanContext, span.parentIsRemote));
 }
 
-function writeSpan(p: number, span: FinishedSpan): number {
+/** Writes one span as a ScopeSpans.spans field (key, length, Span) at `p`. */
+export function writeSpan(p: number, span: FinishedSpan): number {
   const context = span.spanContext;
   ensure(p, 3)[p] = TAG_SCOPE_SPANS_SPANS;
   // Two bytes of length cover spans up to 16 KiB, which is nearly all of them.
@@ -190,6 +191,40 @@ export function encodeTraceRequestProtobuf(spans: readonly FinishedSpan[]): Uint
     p = writeResource(start, groups[g].resource);
     const scopes = groups[g].scopes;
     for (let s = 0; s < scopes.length; s++) p = writeScopeSpans(p, scopes[s]);
+    p = endLength(start, 3, p);
+  }
+  return takeBytes(p);
+}
+
+/** Spans of one scope already encoded as ScopeSpans.spans fields, back to back (encoded-span-queue.ts). */
+export interface EncodedScopeRun {
+  readonly resource: ResourceData;
+  readonly scope: InstrumentationScope;
+  readonly bytes: Buffer;
+  readonly length: number;
+}
+
+/**
+ * Encodes an ExportTraceServiceRequest around runs of pre-encoded spans: the
+ * resource and scope envelopes are written, the span bytes copied in as they are.
+ * Runs of one resource are expected together (one resource per process).
+ */
+export function encodeTraceRequestFromRuns(runs: readonly EncodedScopeRun[]): Buffer {
+  let p = 0;
+  for (let i = 0; i < runs.length;) {
+    const resource = runs[i].resource;
+    ensure(p, 4)[p] = TAG_REQUEST_RESOURCE_SPANS;
+    const start = p + 4;
+    p = writeResource(start, resource);
+    for (; i < runs.length && runs[i].resource === resource; i++) {
+      const run = runs[i];
+      ensure(p, 4)[p] = TAG_RESOURCE_SCOPE_SPANS;
+      const scopeStart = p + 4;
+      p = writeScope(scopeStart, run.scope);
+      p = copyIn(p, run.bytes.subarray(0, run.length));
+      if (run.scope.schemaUrl) p = writeString(p, TAG_SCOPE_SPANS_SCHEMA_URL, run.scope.schemaUrl);
+      p = endLength(scopeStart, 3, p);
+    }
     p = endLength(start, 3, p);
   }
   return takeBytes(p);

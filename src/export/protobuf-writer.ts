@@ -25,6 +25,17 @@ const HEX = new Uint8Array(256);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
 
+/**
+ * Makes `target` the buffer the writers write into and returns the one it
+ * replaces. Swap back when done: the returned buffer of that second call is the
+ * target as it is now, possibly grown (and so replaced) by `ensure`.
+ */
+export function useBuffer(target: Buffer): Buffer {
+  const previous = buf;
+  buf = target;
+  return previous;
+}
+
 /** Makes room for `extra` bytes at `p` and returns the buffer to write them into. */
 export function ensure(p: number, extra: number): Buffer {
   if (p + extra > buf.length) {

@@ -1,0 +1,77 @@
+'use strict';
+// The queue that encodes spans to OTLP protobuf as they end: its requests must be
+// the very bytes the batch encoder writes for the same spans, split into batches
+// of at most maxExportBatchSize, and the processor must count what it sends.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { EncodedSpanQueue } = require('../../dist/src/export/encoded-span-queue.js');
+const { BatchSpanProcessor } = require('../../dist/src/export/batch-processor.js');
+const { encodeTraceRequestProtobuf } = require('../../dist/src/export/otlp-protobuf.js');
+const { decodeTraceRequestProtobuf } = require('../../dist/src/export/otlp-decode.js');
+const { fixtureSpans, makeSpan } = require('../support/finished-spans.js');
+
+function collectingQueue(batchSize) {
+  const sent = [];
+  const queue = new EncodedSpanQueue(async (batch) => {
+    sent.push(batch);
+    return { ok: true };
+  }, batchSize);
+  return { queue, sent };
+}
+
+test('a batch of interleaved resources and scopes encodes to the same bytes as the batch encoder', async () => {
+  const spans = fixtureSpans();
+  const { queue, sent } = collectingQueue(512);
+  for (const span of spans) queue.push(span);
+  assert.equal(queue.length, spans.length);
+  const batch = queue.take(512);
+  assert.equal(batch.count, spans.length);
+  assert.equal(queue.length, 0);
+  assert.equal(queue.take(512), undefined);
+  await batch.send();
+  assert.deepEqual(sent[0].body, Buffer.from(encodeTraceRequestProtobuf(spans)));
+});
+
+test('spans are cut into segments of at most the batch size, in order, and buffers are reused without mixing', async () => {
+  const { queue, sent: firstSent } = collectingQueue(3);
+  const names = [];
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 7; i++) {
+      const name = `span-${round}-${i}`;
+      names.push(name);
+      queue.push(makeSpan({ name, attributes: { i, long: 'x'.repeat(i * 3000) } }));
+    }
+    const got = [];
+    for (let batch = queue.take(3); batch !== undefined; batch = queue.take(3)) {
+      assert.ok(batch.count <= 3);
+      await batch.send();
+      got.push(batch.count);
+    }
+    assert.deepEqual(got, [3, 3, 1]);
+  }
+  const firstNames = firstSent.flatMap((b) => decodeTraceRequestProtobuf(b.body)).map((s) => s.name);
+  assert.deepEqual(firstNames, names);
+  // Re-encode through a fresh queue and decode, to check content across grown and reused buffers.
+  const { queue: q2, sent } = collectingQueue(4);
+  for (let i = 0; i < 9; i++) q2.push(makeSpan({ name: `n${i}`, attributes: { big: 'y'.repeat(i * 5000), i } }));
+  for (let batch = q2.take(4); batch !== undefined; batch = q2.take(4)) await batch.send();
+  const decoded = sent.flatMap((b) => decodeTraceRequestProtobuf(b.body));
+  assert.deepEqual(decoded.map((s) => s.name), ['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8']);
+  decoded.forEach((s, i) => {
+    assert.equal(s.attributes.i, i);
+    assert.equal(s.attributes.big.length, i * 5000);
+  });
+});
+
+test('the batch processor exports encoded batches and counts them; an encoding error is counted, not thrown', async () => {
+  const { queue, sent } = collectingQueue(2);
+  const exporter = { export: async () => ({ ok: true }), shutdown: async () => {} };
+  const p = new BatchSpanProcessor(exporter, { scheduleDelayMs: 60_000, exportTimeoutMs: 1000, maxQueueSize: 10, maxExportBatchSize: 2 }, queue);
+  for (let i = 0; i < 5; i++) p.onEnd(makeSpan({ name: `s${i}` }));
+  // A span the encoder cannot read: the app's span.end() must not see our error.
+  assert.doesNotThrow(() => p.onEnd({ name: 'broken' }));
+  await p.shutdown();
+  assert.deepEqual(sent.map((b) => b.count), [2, 2, 1]);
+  assert.equal(p.stats.exported, 5);
+  assert.equal(p.stats.failed, 1);
+});
