@@ -1,10 +1,14 @@
 // diagnostics_channel helpers: the one place where a published event becomes an
 // active span. Node rethrows a subscriber's error asynchronously (crashing the
 // app), so every subscriber and store transform we install is guarded here.
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import dc from 'node:diagnostics_channel';
+import type { EventEmitter } from 'node:events';
 import type { Context } from '@opentelemetry/api';
 import { getAgent } from './agent';
+import type { AsyncLocalContextManager } from './context';
 import { disableAfterError, isActive } from './guard';
+import { log } from './log';
 
 /** Subscribes `handler` to a named channel; its errors switch `instrumentation` off. */
 export function subscribeGuarded<M>(channelName: string, instrumentation: string, handler: (message: M) => void): void {
@@ -39,4 +43,50 @@ export function bindContext<M extends object>(
       return active;
     }
   });
+}
+
+/**
+ * What a subscriber may choose for the function a hook is about to call: the
+ * context it runs in, and emitters whose listeners should run in that context
+ * too (the request and response of an HTTP server call).
+ */
+export interface ContextChoice {
+  context?: Context;
+  bindEmitters?: readonly EventEmitter[];
+}
+
+let storageOfAgent: AsyncLocalStorage<Context> | undefined;
+let managerOfAgent: AsyncLocalContextManager | undefined;
+
+/**
+ * Calls `fn` with `thisArg` and `args` in the context a subscriber put on
+ * `choice` when the hook published it (unchanged when none did), after binding
+ * the chosen emitters from inside that context, where binding is cheapest
+ * (context.ts). The lean counterpart of TracingChannel#traceSync with a bound
+ * store: no closures per call and no iteration over stores, which showed as
+ * about 1 KB of garbage per request on the server hot path.
+ */
+export function runInChosenContext<R>(choice: ContextChoice, fn: (...a: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
+  const ctx = choice.context;
+  if (ctx === undefined) return Reflect.apply(fn, thisArg, args) as R;
+  if (storageOfAgent === undefined) {
+    const agent = getAgent();
+    if (agent === undefined) return Reflect.apply(fn, thisArg, args) as R;
+    managerOfAgent = agent.contextManager;
+    storageOfAgent = managerOfAgent.storage;
+  }
+  return storageOfAgent.run(ctx, enterAndCall, choice, fn, thisArg, args) as R;
+}
+
+function enterAndCall(choice: ContextChoice, fn: (...a: unknown[]) => unknown, thisArg: unknown, args: ArrayLike<unknown>): unknown {
+  const emitters = choice.bindEmitters;
+  if (emitters !== undefined) {
+    try {
+      for (let i = 0; i < emitters.length; i++) managerOfAgent!.bind(choice.context!, emitters[i]);
+    } catch (err) {
+      // Unbound listeners lose the context; the call itself must go on untouched.
+      log.debug('could not bind emitters to the context', err);
+    }
+  }
+  return Reflect.apply(fn, thisArg, args);
 }

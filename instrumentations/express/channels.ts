@@ -1,10 +1,11 @@
 // The diagnostics channels between the express hook (publisher) and the span
-// builder (subscriber), declared once with their message shapes. Both are plain
-// channels used through runStores: the subscriber's bound store decides which
-// context is active while the layer, and later the `next` it calls, runs.
+// builder (subscriber), declared once with their message shapes. On both, the
+// subscriber may choose (ContextChoice) the context the layer, and later the
+// `next` it calls, runs in.
 import dc from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, Span } from '@opentelemetry/api';
+import type { ContextChoice } from '../../src/channels';
 
 /** What a router layer is: OpenTelemetry's `express.type` values. */
 export type LayerType = 'middleware' | 'router' | 'request_handler';
@@ -19,8 +20,8 @@ export interface RequestState {
   lastError: unknown;
 }
 
-/** Published on `layerChannel` (through runStores) as a layer's function starts. */
-export interface LayerMessage {
+/** Published on `layerChannel` as a layer's function starts. */
+export interface LayerMessage extends ContextChoice {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly request: RequestState;
@@ -39,8 +40,8 @@ export interface LayerMessage {
   ended: boolean;
 }
 
-/** Published on `nextChannel` (through runStores) when a layer calls `next(argument)`. */
-export interface NextMessage {
+/** Published on `nextChannel` when a layer calls `next(argument)`. */
+export interface NextMessage extends ContextChoice {
   readonly layer: LayerMessage;
   /** What the layer passed to next: undefined, an error, or the signals 'route' / 'router'. */
   readonly argument: unknown;

@@ -3,14 +3,15 @@
 // - Layer handle_request/handle_error (express 4), handleRequest/handleError
 //   (router 2.x, used by express 5): for the layers we saw declared, publish the
 //   start on layerChannel and hand the function a `next` that publishes on
-//   nextChannel. Ends come from `next` (and, in spans.ts, one listener per
+//   nextChannel; each runs in the context the subscriber chose (src/channels.ts). Ends come from `next` (and, in spans.ts, one listener per
 //   request), never from a listener per layer (the MaxListenersExceededWarning
 //   OpenTelemetry's instrumentation causes on express 5).
 // Never imports the tracer: spans.ts turns these facts into spans.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { runInChosenContext } from '../../src/channels';
 import { disableAfterError, isActive } from '../../src/guard';
 import { wrapMethod } from '../../src/hooks/wrap';
-import { layerChannel, nextChannel, type LayerMessage, type RequestState } from './channels';
+import { layerChannel, nextChannel, type LayerMessage, type NextMessage, type RequestState } from './channels';
 import { getLayerInfo, registerRoute, registerUse, type LayerInfo, type LayerLike } from './layer-registry';
 import { joinRoute } from './route-template';
 
@@ -93,7 +94,8 @@ function patchLayerPrototype(proto: object | undefined, requestMethod: string, e
     const before = request.prefix;
     const message = startMessage(this, info, request, req, res, false);
     if (message === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    return layerChannel.runStores(message, original, this, req, res, wrapNext(message, next, before));
+    layerChannel.publish(message);
+    return runInChosenContext(message, original, this, [req, res, wrapNext(message, next, before)]);
   });
   wrapMethod(target, errorMethod, (original) => function handleError(
     this: LayerLike, error: unknown, req: IncomingMessage, res: ServerResponse, next: Next,
@@ -104,7 +106,8 @@ function patchLayerPrototype(proto: object | undefined, requestMethod: string, e
     const before = request.prefix;
     const message = startMessage(this, info, request, req, res, true);
     if (message === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    return layerChannel.runStores(message, original, this, error, req, res, wrapNext(message, next, before));
+    layerChannel.publish(message);
+    return runInChosenContext(message, original, this, [error, req, res, wrapNext(message, next, before)]);
   });
 }
 
@@ -153,14 +156,16 @@ function layerName(layer: LayerLike): string {
 /**
  * The `next` the layer's function receives. It leaves the layer's mount path
  * (as express restores req.baseUrl) and calls the real next exactly once per
- * call, with the same this and arguments, inside nextChannel.runStores so the
- * subscriber can end the span and continue in the layer's parent context.
+ * call, with the same this and arguments, in the context the nextChannel
+ * subscriber chose, so it can end the span and continue in the layer's parent context.
  */
 function wrapNext(message: LayerMessage, original: Next, prefix: string): Next {
   const request = message.request;
   return function next(this: unknown, argument?: unknown) {
     request.prefix = prefix;
     if (!nextChannel.hasSubscribers) return original.apply(this, arguments as unknown as unknown[]);
-    return nextChannel.runStores({ layer: message, argument }, original, this, ...(arguments as unknown as unknown[]));
+    const leaving: NextMessage = { layer: message, argument };
+    nextChannel.publish(leaving);
+    return runInChosenContext(leaving, original, this, arguments);
   };
 }

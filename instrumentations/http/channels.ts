@@ -4,26 +4,24 @@
 // for both sides.
 import dc from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import type { Context, Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import type { ContextChoice } from '../../src/channels';
 
 /**
- * Published (traceSync) around the emit of `request`, `checkContinue` or
- * `checkExpectation` on an http or https server: the handler runs inside it, so
- * the context bound to its start channel is active in the handler.
+ * Published on start before the emit of `request`, `checkContinue` or
+ * `checkExpectation` on an http or https server; the handler then runs in the
+ * context the subscriber chose (ContextChoice), with the request and response
+ * bound to it. Published on error when the handler throws synchronously.
  */
-export interface ServerRequestMessage {
+export interface ServerRequestMessage extends ContextChoice {
   /** `request`, `checkContinue` or `checkExpectation`. */
   readonly event: string;
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
   /** The SERVER span, set by server-spans.ts; undefined when untraced. */
   span?: Span;
-  /** The handler's context, set by server-spans.ts; the request and response are bound to it. */
-  context?: Context;
-  /** Set by traceSync when the handler throws synchronously. */
+  /** Set by the hook when the handler throws synchronously. */
   error?: unknown;
-  /** Set by traceSync: what emit returned. */
-  result?: unknown;
 }
 
 /** Published (traceSync) around http.request/get and https.request/get. */

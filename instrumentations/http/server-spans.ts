@@ -1,15 +1,14 @@
-// SERVER spans for node:http and node:https. The context extracted from the
-// request headers, with the new span in it, is bound to the start channel of
-// serverRequestChannel, so it is the active context in the handler and in all it
-// awaits; the request and response emitters are bound to it too (on the start
-// event, where it is already active), so their listeners ('data', 'end',
-// 'finish') see it. The span ends exactly once, at the response's 'close', which
+// SERVER spans for node:http and node:https. On serverRequestChannel's start,
+// the context extracted from the request headers, with the new span in it, is
+// chosen for the handler, so it is active in the handler and in all it awaits;
+// the request and response emitters are bound to it too, so their listeners
+// ('data', 'end', 'finish') see it. The span ends exactly once, at the response's 'close', which
 // Node emits after 'finish' on every response and alone when the exchange broke
 // off: one plain listener, where once('finish') + once('close') cost two
 // wrappers and two removals per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultTextMapGetter, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
-import { bindContext, subscribeGuarded } from '../../src/channels';
+import { subscribeGuarded } from '../../src/channels';
 import { disableAfterError } from '../../src/guard';
 import { withServerSpan } from '../../src/server-span';
 import { isTracingSuppressed, suppressTracing } from '../../src/suppress';
@@ -46,10 +45,16 @@ let settings: HttpSettings;
 /** Subscribes the server span builder. */
 export function subscribeServerSpans(httpSettings: HttpSettings): void {
   settings = httpSettings;
-  bindContext<ServerRequestMessage>(serverRequestChannel.start, 'http', (message, active) =>
-    startServerSpan(message, active));
-  subscribeGuarded<ServerRequestMessage>(serverRequestChannel.start.name as string, 'http', bindEmitters);
+  subscribeGuarded<ServerRequestMessage>(serverRequestChannel.start.name as string, 'http', onRequest);
   subscribeGuarded<ServerRequestMessage>(serverRequestChannel.error.name as string, 'http', onHandlerError);
+}
+
+/** Chooses the handler's context, and binds the request and response to it. */
+function onRequest(message: ServerRequestMessage): void {
+  const ctx = startServerSpan(message, settings.agent.contextManager.active());
+  if (ctx === undefined) return;
+  message.context = ctx;
+  message.bindEmitters = [message.request, message.response];
 }
 
 function startServerSpan(message: ServerRequestMessage, active: Context): Context | undefined {
@@ -62,7 +67,7 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
   const target = splitTarget(typeof request.url === 'string' ? request.url : '/');
   if (settings.ignorePath !== undefined && settings.ignorePath(target.path)) {
     // No span, and none below it: everything the handler does runs suppressed.
-    return (message.context = suppressTracing(settings.agent.rootContext));
+    return suppressTracing(settings.agent.rootContext);
   }
   // The parent comes from the headers only, never from the connection's context,
   // which may belong to an earlier request on the same keep-alive socket.
@@ -79,19 +84,11 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
     (response as TracedResponse)[STATE] = state;
     response.on('close', onClose);
   }
-  return (message.context = withServerSpan(trace.setSpan(parent, span), { span, method: method.spanName, route: undefined }));
+  return withServerSpan(trace.setSpan(parent, span), { span, method: method.spanName, route: undefined });
 }
 
 function isEmitter(value: unknown): boolean {
   return typeof (value as { once?: unknown } | null | undefined)?.once === 'function';
-}
-
-/** On the start event, inside the handler's context: binding there costs the least (see context.ts). */
-function bindEmitters(message: ServerRequestMessage): void {
-  const ctx = message.context;
-  if (ctx === undefined) return;
-  settings.agent.contextManager.bind(ctx, message.request);
-  settings.agent.contextManager.bind(ctx, message.response);
 }
 
 // Listeners run outside any channel, so they guard themselves: an error of ours
