@@ -205,11 +205,13 @@ export interface EncodedScopeRun {
 }
 
 /**
- * Encodes an ExportTraceServiceRequest around runs of pre-encoded spans: the
- * resource and scope envelopes are written, the span bytes copied in as they are.
- * Runs of one resource are expected together (one resource per process).
+ * Writes an ExportTraceServiceRequest around runs of pre-encoded spans at the
+ * start of the writer's current buffer (protobuf-writer.ts useBuffer) and
+ * returns its length: the resource and scope envelopes are written, the span
+ * bytes copied in as they are. Runs of one resource are expected together (one
+ * resource per process).
  */
-export function encodeTraceRequestFromRuns(runs: readonly EncodedScopeRun[]): Buffer {
+export function writeTraceRequestFromRuns(runs: readonly EncodedScopeRun[]): number {
   let p = 0;
   for (let i = 0; i < runs.length;) {
     const resource = runs[i].resource;
@@ -227,5 +229,5 @@ export function encodeTraceRequestFromRuns(runs: readonly EncodedScopeRun[]): Bu
     }
     p = endLength(start, 3, p);
   }
-  return takeBytes(p);
+  return p;
 }

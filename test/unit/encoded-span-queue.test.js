@@ -13,7 +13,7 @@ const { fixtureSpans, makeSpan } = require('../support/finished-spans.js');
 function collectingQueue(batchSize) {
   const sent = [];
   const queue = new EncodedSpanQueue(async (batch) => {
-    sent.push(batch);
+    sent.push({ count: batch.count, body: Buffer.from(batch.body) }); // a copy: the body is reused once its send settles
     return { ok: true };
   }, batchSize);
   return { queue, sent };
