@@ -191,6 +191,8 @@ for (const variant of VARIANTS) {
         for (const [name, parent] of c.layers) assertParent(spans, name, parent);
         assertLayerAttributes(spans);
         assertSiblingChain(spans, commonMiddleware(variant.major));
+        // Layer spans end at next() or with the response, never after the server span that holds them.
+        for (const s of spans) assert.ok(s.endTime <= server.endTime, `${s.name} ends by the server span's end`);
         if (c.error !== undefined) assertHandlerError(spans, c);
         else assert.ok(spans.every((s) => s.status.code !== ERROR), 'no span is an error');
       });

@@ -63,3 +63,29 @@ test('1,000 concurrent tasks never see each other\'s context', async () => {
   const results = await Promise.all(tasks);
   results.forEach((v, i) => assert.equal(v, i));
 });
+
+test('a bound emitter runs listeners in its context whether bound inside or outside it, and keeps emit\'s contract', () => {
+  const ctx = ROOT_CONTEXT.setValue(KEY, 'req');
+  const outside = cm.bind(ctx, new EventEmitter());
+  const inside = cm.with(ctx, () => cm.bind(ctx, new EventEmitter()));
+  for (const emitter of [outside, inside]) {
+    const seen = [];
+    emitter.on('data', function (a, b) { seen.push([this === emitter, a, b, current()]); });
+    const returned = inCtx('other', () => emitter.emit('data', 1, 2));
+    assert.equal(returned, true);
+    assert.equal(emitter.emit('nobody-listens'), false);
+    emitter.emit('data', 3, 4);
+    assert.deepEqual(seen, [[true, 1, 2, 'req'], [true, 3, 4, 'req']]);
+    // Binding again keeps the first context.
+    cm.bind(ROOT_CONTEXT.setValue(KEY, 'later'), emitter);
+    emitter.emit('data', 5, 6);
+    assert.equal(seen[2][3], 'req');
+  }
+  // An 'error' without listeners still throws to the emitter's caller, as without the agent.
+  assert.throws(() => outside.emit('error', new Error('boom')), /boom/);
+});
+
+test('active() outside any context is the agent\'s empty chained context', () => {
+  const { CHAIN_ROOT } = require('../../dist/src/context-chain.js');
+  assert.equal(new AsyncLocalContextManager().active(), CHAIN_ROOT);
+});
