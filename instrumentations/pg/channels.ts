@@ -1,17 +1,19 @@
 // The diagnostics channels between the pg hook (publisher) and the span builder
 // (subscriber), declared once with their message shapes. Each operation is a
 // TracingChannel with one message per call, of which three events are used:
-//   start       the operation was called (connect and pool connect publish it
-//               through runStores, so the subscriber can make their span active
-//               while pg opens the socket)
+//   start       the operation was called (for connect and pool connect the
+//               subscriber may choose a context, ContextChoice, so their span
+//               is active while pg opens the socket)
 //   error       the operation failed; `error` holds exactly what pg raised
 //   asyncStart  the operation is over: published exactly once, after `error`
 // `end` and `asyncEnd` are not published: nothing needs them. Every callback the
-// app hands pg runs inside callbackChannel.runStores, whose bound store gives it
-// back the caller's context (pg calls it from the socket's context, and pg-pool
-// from whichever request released a client).
+// app hands pg runs in the caller's async scope, which the subscriber captures on
+// start (pg calls it from the socket's context, and pg-pool from whichever
+// request released a client).
 import dc from 'node:diagnostics_channel';
-import type { Context, Span } from '@opentelemetry/api';
+import type { AsyncResource } from 'node:async_hooks';
+import type { Span } from '@opentelemetry/api';
+import type { ContextChoice } from '../../src/channels';
 
 /** The public fields of a pg Client we read (set in its constructor in every 8.x). */
 export interface PgClientFields {
@@ -34,8 +36,8 @@ export interface PgPoolFields {
 export interface TracedMessage {
   /** Owned by the subscriber: the operation's span, if it made one. */
   span: Span | undefined;
-  /** Owned by the subscriber: the caller's context, where callbacks continue. */
-  parentContext: Context | undefined;
+  /** Owned by the subscriber: the caller's async scope, where callbacks continue (src/channels.ts captureScope). */
+  callerScope: AsyncResource | undefined;
   /** Owned by the hook: set on failure, before `error` is published. */
   error: unknown;
   /** Owned by the hook: true once asyncStart has been published. */
@@ -52,12 +54,12 @@ export interface QueryMessage extends TracedMessage {
 }
 
 /** One client.connect call (a new connection to the server). */
-export interface ConnectMessage extends TracedMessage {
+export interface ConnectMessage extends TracedMessage, ContextChoice {
   readonly client: PgClientFields;
 }
 
 /** One pool.connect call: waiting for a pooled client, connecting a new one if needed. */
-export interface PoolConnectMessage extends TracedMessage {
+export interface PoolConnectMessage extends TracedMessage, ContextChoice {
   readonly pool: PgPoolFields;
   /** Owned by the hook: the client handed out, on success. */
   client: PgClientFields | undefined;
@@ -70,5 +72,3 @@ export const connectChannel = dc.tracingChannel<unknown, ConnectMessage>('spanwi
 /** pool.connect (also used inside pool.query). */
 export const poolConnectChannel = dc.tracingChannel<unknown, PoolConnectMessage>('spanwise:pg:pool-connect');
 
-/** Runs the app's callbacks (query, connect, pool connect); its bound store restores `parentContext`. */
-export const callbackChannel = dc.channel('spanwise:pg:callback');

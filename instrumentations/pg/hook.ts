@@ -8,10 +8,11 @@
 // - a submittable (pg-cursor, pg-query-stream, a pg Query object): its
 //   handleError / handleReadyForQuery, which pg calls on every submittable;
 // - a promise: the same two methods on the Query object pg queued (query-lookup.ts).
+import { runInChosenContext, runInScope } from '../../src/channels';
 import { disableAfterError, isActive } from '../../src/guard';
 import { wrapMethod } from '../../src/hooks/wrap';
 import {
-  callbackChannel, connectChannel, poolConnectChannel, queryChannel,
+  connectChannel, poolConnectChannel, queryChannel,
   type ConnectMessage, type PgClientFields, type PgPoolFields, type PoolConnectMessage, type QueryMessage,
   type TracedMessage,
 } from './channels';
@@ -60,14 +61,14 @@ function bindCallback<M extends TracedMessage>(channel: Tracing<M>, message: M, 
   return function pgCallback(this: unknown, err: unknown) {
     finish(channel, message, err);
     // eslint-disable-next-line prefer-rest-params
-    return callbackChannel.runStores(message, callback, this, ...(arguments as unknown as unknown[]));
+    return runInScope(message.callerScope, callback, this, arguments);
   };
 }
 
 function newQueryMessage(client: PgClientFields, config: unknown): QueryMessage {
   const fields = queryFields(config);
   return {
-    span: undefined, parentContext: undefined, error: undefined, finished: false,
+    span: undefined, callerScope: undefined, error: undefined, finished: false,
     client, text: fields.text, submittable: fields.submittable,
   };
 }
@@ -203,13 +204,14 @@ function wrapConnect(original: AnyFunction): AnyFunction {
       return original.apply(this, arguments as unknown as unknown[]);
     }
     const message: ConnectMessage = {
-      span: undefined, parentContext: undefined, error: undefined, finished: false, client: this as PgClientFields,
+      span: undefined, callerScope: undefined, error: undefined, finished: false, client: this as PgClientFields,
     };
     // eslint-disable-next-line prefer-rest-params
     const args = Array.prototype.slice.call(arguments) as unknown[];
     args[0] = bindCallback(connectChannel, message, callback as AnyFunction);
     try {
-      return connectChannel.start.runStores(message, original, this, ...args);
+      connectChannel.start.publish(message);
+      return runInChosenContext(message, original, this, args);
     } catch (err) {
       finish(connectChannel, message, err);
       throw err;
@@ -224,14 +226,15 @@ function wrapPoolConnect(original: AnyFunction): AnyFunction {
       return original.apply(this, arguments as unknown as unknown[]);
     }
     const message: PoolConnectMessage = {
-      span: undefined, parentContext: undefined, error: undefined, finished: false, pool: this as PgPoolFields, client: undefined,
+      span: undefined, callerScope: undefined, error: undefined, finished: false, pool: this as PgPoolFields, client: undefined,
     };
     // eslint-disable-next-line prefer-rest-params
     const args = Array.prototype.slice.call(arguments) as unknown[];
     if (typeof callback === 'function') args[0] = bindPoolCallback(message, callback as AnyFunction);
     let result: unknown;
     try {
-      result = poolConnectChannel.start.runStores(message, original, this, ...args);
+      poolConnectChannel.start.publish(message);
+      result = runInChosenContext(message, original, this, args);
     } catch (err) {
       finish(poolConnectChannel, message, err);
       throw err;
@@ -252,6 +255,6 @@ function bindPoolCallback(message: PoolConnectMessage, callback: AnyFunction): A
     if (err === undefined || err === null) message.client = client as PgClientFields;
     finish(poolConnectChannel, message, err);
     // eslint-disable-next-line prefer-rest-params
-    return callbackChannel.runStores(message, callback, this, ...(arguments as unknown as unknown[]));
+    return runInScope(message.callerScope, callback, this, arguments);
   };
 }

@@ -5,12 +5,12 @@
 // connection made for a checkout is the checkout span's child. Never patches.
 import { context, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getAgent } from '../../src/agent';
-import { bindContext, subscribeGuarded } from '../../src/channels';
+import { captureScope, subscribeGuarded } from '../../src/channels';
 import { isValidSpanContext } from '../../src/span-context';
 import { isTracingSuppressed } from '../../src/suppress';
 import { ATTR, poolConnectionFields, recordFailure, setConnectionAttributes } from './attributes';
 import {
-  callbackChannel, connectChannel, poolConnectChannel, queryChannel,
+  connectChannel, poolConnectChannel, queryChannel,
   type ConnectMessage, type PoolConnectMessage, type QueryMessage, type TracedMessage,
 } from './channels';
 import { statementDescriber, type Statement } from './statements';
@@ -38,16 +38,18 @@ export function subscribe(): void {
   const { connectSpans, requireParent, queryText } = agent.config.pg;
   settings = { tracer: agent.tracer(NAME), connectSpans, requireParent, describe: statementDescriber(queryText) };
   subscribeGuarded<QueryMessage>(queryChannel.start.name as string, NAME, startQuery);
-  bindContext<ConnectMessage>(connectChannel.start, NAME, startConnect);
-  bindContext<PoolConnectMessage>(poolConnectChannel.start, NAME, startPoolConnect);
+  subscribeGuarded<ConnectMessage>(connectChannel.start.name as string, NAME, (message) => {
+    message.context = startConnect(message, context.active());
+  });
+  subscribeGuarded<PoolConnectMessage>(poolConnectChannel.start.name as string, NAME, (message) => {
+    message.context = startPoolConnect(message, context.active());
+  });
   for (const channel of [queryChannel, connectChannel, poolConnectChannel]) {
     subscribeGuarded<TracedMessage>(channel.error.name as string, NAME, onError);
   }
   subscribeGuarded<TracedMessage>(queryChannel.asyncStart.name as string, NAME, endSpan);
   subscribeGuarded<TracedMessage>(connectChannel.asyncStart.name as string, NAME, endSpan);
   subscribeGuarded<PoolConnectMessage>(poolConnectChannel.asyncStart.name as string, NAME, endPoolConnect);
-  // The app's callbacks continue where the operation was called.
-  bindContext<TracedMessage>(callbackChannel, NAME, (message) => message.parentContext);
 }
 
 /** May `active` get a pg span? Not when suppressed, nor without a parent when one is required. */
@@ -61,7 +63,8 @@ function mayTrace(s: Settings, active: Context): boolean {
 function startQuery(message: QueryMessage): void {
   const s = settings;
   const active = context.active();
-  message.parentContext = active;
+  // The app's callbacks continue where the operation was called.
+  message.callerScope = captureScope();
   if (s === undefined || !mayTrace(s, active)) return;
   const statement = s.describe(message.text);
   const span = s.tracer.startSpan(statement.spanName, { kind: SpanKind.CLIENT }, active);
@@ -75,7 +78,8 @@ function startQuery(message: QueryMessage): void {
 
 /** The context pg connects in: the connection span's, or unchanged. */
 function startConnect(message: ConnectMessage, active: Context): Context | undefined {
-  message.parentContext = active;
+  // The app's callbacks continue where the operation was called.
+  message.callerScope = captureScope();
   const span = startOperationSpan(CONNECT_SPAN, SpanKind.CLIENT, active);
   if (span === undefined) return undefined;
   message.span = span;
@@ -85,7 +89,8 @@ function startConnect(message: ConnectMessage, active: Context): Context | undef
 
 /** The context pg-pool checks out in: the checkout span's (a new connection nests under it), or unchanged. */
 function startPoolConnect(message: PoolConnectMessage, active: Context): Context | undefined {
-  message.parentContext = active;
+  // The app's callbacks continue where the operation was called.
+  message.callerScope = captureScope();
   const span = startOperationSpan(POOL_CONNECT_SPAN, SpanKind.INTERNAL, active);
   if (span === undefined) return undefined;
   message.span = span;
