@@ -14,9 +14,19 @@ const MODES = [
   { id: 'otel', label: 'OpenTelemetry', flags: ['--import', '@opentelemetry/auto-instrumentations-node/register'] },
 ];
 
-/** Picks modes by id; `ids` undefined means all. */
+/**
+ * A calibration mode, only when asked for by id: no agent, but each request
+ * burns BENCH_BUSY_US µs of CPU first (fixtures/busy-preload.js).
+ */
+const BUSY = {
+  id: 'busy', label: `no agent + ${Number(process.env.BENCH_BUSY_US) || 3} µs busy`,
+  flags: ['--require', path.join(ROOT, 'bench', 'fixtures', 'busy-preload.js')],
+};
+
+/** Picks modes by id; `ids` undefined means all three (the calibration mode only by name). */
 function selectModes(ids) {
-  return ids === undefined ? MODES : MODES.filter((m) => ids.includes(m.id));
+  if (ids === undefined) return MODES;
+  return [...MODES, BUSY].filter((m) => ids.includes(m.id));
 }
 
 /**
