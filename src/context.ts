@@ -21,7 +21,7 @@ type BoundEmitter = EventEmitter & { [BOUND]?: EmitterBinding; _events?: Record<
 
 /** An @opentelemetry/api ContextManager on AsyncLocalStorage. */
 export class AsyncLocalContextManager implements ContextManager {
-  /** The store itself, for TracingChannel.bindStore in src/channels.ts. */
+  /** The store itself, for runInChosenContext in src/channels.ts. */
   readonly storage = new AsyncLocalStorage<Context>();
 
   active(): Context {
@@ -93,7 +93,10 @@ function makeScope(storage: AsyncLocalStorage<Context>, ctx: Context): AsyncReso
 
 // Shared by every bound emitter (no closure per emitter); reads its binding from the emitter.
 function boundEmit(this: BoundEmitter, event: string | symbol): boolean {
-  const binding = this[BOUND]!;
+  const binding = this?.[BOUND];
+  // boundEmit copied onto another object, or called with another this: a plain emit.
+  // eslint-disable-next-line prefer-rest-params
+  if (binding === undefined) return Reflect.apply(EventEmitter.prototype.emit, this, arguments) as boolean;
   const storage = binding.storage;
   // An event nobody listens to, or one emitted already in the context, needs no switch.
   const events = this._events;

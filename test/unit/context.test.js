@@ -83,6 +83,12 @@ test('a bound emitter runs listeners in its context whether bound inside or outs
   }
   // An 'error' without listeners still throws to the emitter's caller, as without the agent.
   assert.throws(() => outside.emit('error', new Error('boom')), /boom/);
+  // The replaced emit, borrowed by an unbound emitter, is a plain emit there.
+  const other = new EventEmitter();
+  let got;
+  other.on('x', (v) => { got = [v, current()]; });
+  inCtx('mine', () => outside.emit.call(other, 'x', 7));
+  assert.deepEqual(got, [7, 'mine']);
 });
 
 test('active() outside any context is the agent\'s empty chained context', () => {
