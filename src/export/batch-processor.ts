@@ -123,7 +123,17 @@ export class BatchSpanProcessor implements SpanProcessor {
   private drain(all: boolean): Promise<void> {
     const run = async (): Promise<void> => {
       do {
-        const batch = this.queue.take(this.options.maxExportBatchSize);
+        const before = this.queue.length;
+        let batch: QueuedBatch | undefined;
+        try {
+          batch = this.queue.take(this.options.maxExportBatchSize);
+        } catch (err) {
+          // A queue that failed to build its batch (an encoder bug) lost those spans: count them, never throw.
+          const lost = before - this.queue.length;
+          this.countFailure(Math.max(0, lost), err);
+          if (lost > 0) continue;
+          return;
+        }
         if (batch === undefined) return;
         await this.exportBatch(batch);
       } while (all || this.queue.length >= this.options.maxExportBatchSize);

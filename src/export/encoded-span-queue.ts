@@ -48,6 +48,8 @@ const BODY_INITIAL_BYTES = 64 * 1024;
 // size (~180 KB for 512 HTTP server spans) costs page faults on every use: an
 // allocate-and-copy took 40 times as long as a copy into a kept buffer (Node 24).
 const SPARE_BUFFERS = 8;
+// A buffer grown past this by a batch of huge spans is let go rather than kept.
+const MAX_KEPT_BYTES = 1024 * 1024;
 
 /** A BatchQueue holding spans as OTLP protobuf bytes. */
 export class EncodedSpanQueue implements BatchQueue {
@@ -97,13 +99,11 @@ export class EncodedSpanQueue implements BatchQueue {
       length = writeTraceRequestFromRuns(runs);
     } finally {
       written = useBuffer(previous);
-      for (const run of segment.runs) if (this.spare.length < SPARE_BUFFERS) this.spare.push(run.bytes);
+      for (const run of segment.runs) keep(this.spare, run.bytes);
     }
     const batch: EncodedBatch = { body: written.subarray(0, length), count: segment.count };
     // The body is the exporter's until its export settles (retries included); then it is ours again.
-    const release = (): void => {
-      if (this.spareBodies.length < SPARE_BUFFERS) this.spareBodies.push(written);
-    };
+    const release = (): void => keep(this.spareBodies, written);
     return {
       count: batch.count,
       send: () => {
@@ -137,4 +137,8 @@ export class EncodedSpanQueue implements BatchQueue {
     segment.last = run;
     return run;
   }
+}
+
+function keep(spare: Buffer[], buffer: Buffer): void {
+  if (spare.length < SPARE_BUFFERS && buffer.length <= MAX_KEPT_BYTES) spare.push(buffer);
 }

@@ -75,3 +75,25 @@ test('the batch processor exports encoded batches and counts them; an encoding e
   assert.equal(p.stats.exported, 5);
   assert.equal(p.stats.failed, 1);
 });
+
+test('a queue that fails to build a batch loses only that batch, counted, and the processor goes on', async () => {
+  let calls = 0;
+  const queue = {
+    items: 0,
+    get length() { return this.items; },
+    push() { this.items++; },
+    take(max) {
+      if (this.items === 0) return undefined;
+      const n = Math.min(max, this.items);
+      this.items -= n;
+      if (++calls === 1) throw new Error('encoder bug');
+      return { count: n, send: async () => ({ ok: true }) };
+    },
+  };
+  const exporter = { export: async () => ({ ok: true }), shutdown: async () => {} };
+  const p = new BatchSpanProcessor(exporter, { scheduleDelayMs: 60_000, exportTimeoutMs: 1000, maxQueueSize: 10, maxExportBatchSize: 2 }, queue);
+  for (let i = 0; i < 5; i++) p.onEnd(makeSpan({ name: `s${i}` }));
+  await p.shutdown();
+  assert.equal(p.stats.failed, 2);
+  assert.equal(p.stats.exported, 3);
+});
