@@ -16,7 +16,7 @@
 // so both read the same no-op context.
 //
 // Knobs: BENCH_MICRO_ROUNDS (default 9), BENCH_MICRO_SAMPLE_MS (default 150),
-// BENCH_MICRO_CASES (comma-separated subset of span,span-event,propagation,encode).
+// BENCH_MICRO_CASES (comma-separated subset of span,span-event,propagation,encode,encode-at-end).
 const path = require('node:path');
 const api = require('@opentelemetry/api');
 const otelBase = require('@opentelemetry/sdk-trace-base');
@@ -30,6 +30,7 @@ const { createSampler } = require(path.join(DIST, 'sampling.js'));
 const { readConfig } = require(path.join(DIST, 'config.js'));
 const { createPropagator } = require(path.join(DIST, 'propagation', 'composite.js'));
 const { encodeTraceRequestProtobuf } = require(path.join(DIST, 'export', 'otlp-protobuf.js'));
+const { EncodedSpanQueue } = require(path.join(DIST, 'export', 'encoded-span-queue.js'));
 
 const ROUNDS = positiveInt(process.env.BENCH_MICRO_ROUNDS, 9);
 const SAMPLE_MS = positiveInt(process.env.BENCH_MICRO_SAMPLE_MS, 150);
@@ -249,6 +250,18 @@ function buildCases() {
   const mine = ownCopies();
   const yours = ownCopies();
   let sink;
+  // The export path the agent really runs for http/protobuf: each span encoded as
+  // it ends, then one request per batch. The sender stands for an exporter whose
+  // send settles at once; a synchronous thenable lets the queue take its body
+  // buffer back inside this synchronous loop, as it would between exports.
+  const settled = { then(onDone) { onDone({ ok: true }); return settled; } };
+  const queue = new EncodedSpanQueue((batch) => { sink = batch.body; return settled; }, BATCH);
+  const encodeAtEnd = (n) => {
+    for (let i = 0; i < n; i++) {
+      for (let s = 0; s < ourBatch.length; s++) queue.push(ourBatch[s]);
+      queue.take(BATCH).send();
+    }
+  };
   return {
     encoded,
     propagated: { spanwise: propagationLoop(ourPropagator, 1), otel: propagationLoop(theirPropagator, 1) },
@@ -262,6 +275,9 @@ function buildCases() {
         otel: (n) => { sink = yours.propagationLoop(theirPropagator, n); } },
       { id: 'encode', title: `encode ${BATCH} spans to OTLP protobuf`, unit: 'batches/s', target: 3,
         spanwise: (n) => { for (let i = 0; i < n; i++) sink = encodeTraceRequestProtobuf(ourBatch); },
+        otel: (n) => { for (let i = 0; i < n; i++) sink = ProtobufTraceSerializer.serializeRequest(theirBatch); } },
+      { id: 'encode-at-end', title: `encode ${BATCH} spans as they end (export path)`, unit: 'batches/s',
+        spanwise: encodeAtEnd,
         otel: (n) => { for (let i = 0; i < n; i++) sink = ProtobufTraceSerializer.serializeRequest(theirBatch); } },
     ],
     keep: () => sink,
