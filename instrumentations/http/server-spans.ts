@@ -2,10 +2,10 @@
 // the context extracted from the request headers, with the new span in it, is
 // chosen for the handler, so it is active in the handler and in all it awaits;
 // the request and response emitters are bound to it too, so their listeners
-// ('data', 'end', 'finish') see it. The span ends exactly once, at the response's 'close', which
-// Node emits after 'finish' on every response and alone when the exchange broke
-// off: one plain listener, where once('finish') + once('close') cost two
-// wrappers and two removals per request.
+// ('data', 'end', 'finish') see it. The span ends exactly once, at the
+// response's 'close', which Node emits after 'finish' on every response and
+// alone when the exchange broke off: one plain listener, where once('finish') +
+// once('close') cost two wrappers and two removals per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultTextMapGetter, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { subscribeGuarded } from '../../src/channels';
