@@ -259,7 +259,7 @@ function buildCases() {
   const encodeAtEnd = (n) => {
     for (let i = 0; i < n; i++) {
       for (let s = 0; s < ourBatch.length; s++) queue.push(ourBatch[s]);
-      queue.take(BATCH).send();
+      queue.take().send();
     }
   };
   return {

@@ -65,7 +65,7 @@ function lazyEncodedQueue(otlp: { get(): OtlpHttpExporter }, batchSize: number):
       return queue.created()?.length ?? 0;
     },
     push: (span) => queue.get().push(span),
-    take: (max) => queue.created()?.take(max),
+    take: () => queue.created()?.take(),
   };
 }
 

@@ -3,7 +3,7 @@
 // app), so every subscriber we install is guarded here. Hooks publish a message,
 // a subscriber may choose the context the traced call runs in (ContextChoice),
 // and the hook runs the call through runInChosenContext or runInScope.
-import { AsyncResource, type AsyncLocalStorage } from 'node:async_hooks';
+import type { AsyncResource } from 'node:async_hooks';
 import dc from 'node:diagnostics_channel';
 import type { EventEmitter } from 'node:events';
 import type { Context } from '@opentelemetry/api';
@@ -34,7 +34,6 @@ export interface ContextChoice {
   bindEmitters?: readonly EventEmitter[];
 }
 
-let storageOfAgent: AsyncLocalStorage<Context> | undefined;
 let managerOfAgent: AsyncLocalContextManager | undefined;
 
 /**
@@ -48,13 +47,9 @@ let managerOfAgent: AsyncLocalContextManager | undefined;
 export function runInChosenContext<R>(choice: ContextChoice, fn: (...a: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
   const ctx = choice.context;
   if (ctx === undefined) return Reflect.apply(fn, thisArg, args) as R;
-  if (storageOfAgent === undefined) {
-    const agent = getAgent();
-    if (agent === undefined) return Reflect.apply(fn, thisArg, args) as R;
-    managerOfAgent = agent.contextManager;
-    storageOfAgent = managerOfAgent.storage;
-  }
-  return storageOfAgent.run(ctx, enterAndCall, choice, fn, thisArg, args) as R;
+  const manager = (managerOfAgent ??= getAgent()?.contextManager);
+  if (manager === undefined) return Reflect.apply(fn, thisArg, args) as R;
+  return manager.storage.run(ctx, enterAndCall, choice, fn, thisArg, args) as R;
 }
 
 function enterAndCall(choice: ContextChoice, fn: (...a: unknown[]) => unknown, thisArg: unknown, args: ArrayLike<unknown>): unknown {
@@ -70,17 +65,7 @@ function enterAndCall(choice: ContextChoice, fn: (...a: unknown[]) => unknown, t
   return Reflect.apply(fn, thisArg, args);
 }
 
-/**
- * The active async context as a scope to run code in later (runInScope): a
- * callback that must continue where its operation was called. Capturing costs
- * about 20 ns, and entering it later no frame copy, where AsyncLocalStorage#run
- * of a saved context copies the frame twice on Node 24 (see context.ts).
- */
-export function captureScope(): AsyncResource {
-  return new AsyncResource('spanwise.callback', { requireManualDestroy: true });
-}
-
-/** Calls `fn` with `thisArg` and `args` inside `scope`, or as it is when there is none. */
+/** Calls `fn` with `thisArg` and `args` inside `scope` (context.ts captureScope), or as it is when there is none. */
 export function runInScope<R>(scope: AsyncResource | undefined, fn: (...a: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
   if (scope === undefined) return Reflect.apply(fn, thisArg, args) as R;
   return scope.runInAsyncScope(fn, thisArg, ...(args as unknown as unknown[]));

@@ -54,13 +54,11 @@ interface RequestState {
 // measurable GC cost per request under load.
 const STATE = Symbol('spanwise.fetch.request');
 type WithState = { [STATE]?: RequestState };
-const states = {
-  has: (request: object): boolean => (request as WithState)[STATE] !== undefined,
-  get: (request: unknown): RequestState | undefined =>
-    (request !== null && typeof request === 'object' ? (request as WithState)[STATE] : undefined),
-  set: (request: object, state: RequestState): void => { (request as WithState)[STATE] = state; },
-  delete: (request: object): void => { (request as WithState)[STATE] = undefined; },
-};
+
+/** The state of an in-flight request we trace, if any. */
+function stateOf(request: unknown): RequestState | undefined {
+  return request !== null && typeof request === 'object' ? (request as WithState)[STATE] : undefined;
+}
 let agent: Agent;
 let tracer: Tracer;
 let options: FetchAttributeOptions;
@@ -100,7 +98,7 @@ let normalize: MethodNormalizer = normalizeMethod;
 /** Runs synchronously inside the caller's async context, so the active span is the parent. */
 function onCreate(message: RequestCreateMessage): void {
   const request = message?.request;
-  if (request === null || typeof request !== 'object' || states.has(request)) return;
+  if (request === null || typeof request !== 'object' || stateOf(request) !== undefined) return;
   const parent = agent.contextManager.active();
   if (isTracingSuppressed(parent)) return;
   const method = normalize(request.method);
@@ -109,16 +107,16 @@ function onCreate(message: RequestCreateMessage): void {
   if (typeof request.addHeader === 'function') agent.propagator.inject(trace.setSpan(parent, span), request, setter);
   if (!span.isRecording()) return;
   setRequestAttributes(span, request, method, options);
-  states.set(request, { span, headersAt: 0 });
+  (request as WithState)[STATE] = { span, headersAt: 0 };
 }
 
 function onSendHeaders(message: SendHeadersMessage): void {
-  const state = states.get(message?.request);
+  const state = stateOf(message?.request);
   if (state !== undefined) setConnectionAttributes(state.span, message.socket);
 }
 
 function onHeaders(message: ResponseHeadersMessage): void {
-  const state = states.get(message?.request);
+  const state = stateOf(message?.request);
   if (state === undefined) return;
   state.headersAt = now();
   const response = message.response;
@@ -149,8 +147,8 @@ function onError(message: RequestErrorMessage): void {
 /** Removes and returns the state, so a span ends exactly once whatever undici publishes after. */
 function take(request: unknown): RequestState | undefined {
   if (request === null || typeof request !== 'object') return undefined;
-  const state = states.get(request);
-  if (state !== undefined) states.delete(request);
+  const state = stateOf(request);
+  if (state !== undefined) (request as WithState)[STATE] = undefined;
   return state;
 }
 

@@ -36,7 +36,7 @@ export interface PgPoolFields {
 export interface TracedMessage {
   /** Owned by the subscriber: the operation's span, if it made one. */
   span: Span | undefined;
-  /** Owned by the subscriber: the caller's async scope, where callbacks continue (src/channels.ts captureScope). */
+  /** Owned by the subscriber: the caller's async scope, where callbacks continue (src/context.ts captureScope). */
   callerScope: AsyncResource | undefined;
   /** Owned by the hook: set on failure, before `error` is published. */
   error: unknown;

@@ -5,7 +5,8 @@
 // connection made for a checkout is the checkout span's child. Never patches.
 import { context, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getAgent } from '../../src/agent';
-import { captureScope, subscribeGuarded } from '../../src/channels';
+import { subscribeGuarded } from '../../src/channels';
+import { captureScope } from '../../src/context';
 import { isValidSpanContext } from '../../src/span-context';
 import { isTracingSuppressed } from '../../src/suppress';
 import { ATTR, poolConnectionFields, recordFailure, setConnectionAttributes } from './attributes';

@@ -31,15 +31,15 @@ export interface BatchQueue {
   /** Spans waiting. */
   readonly length: number;
   push(span: FinishedSpan): void;
-  /** Removes up to `max` spans from the front as one batch; undefined when empty. */
-  take(max: number): QueuedBatch | undefined;
+  /** Removes the oldest spans, at most one export batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), as one batch; undefined when empty. */
+  take(): QueuedBatch | undefined;
 }
 
 /** The plain queue: span objects, exported through SpanExporter.export. */
 class SpanObjectQueue implements BatchQueue {
   private spans: FinishedSpan[] = [];
 
-  constructor(private readonly exporter: SpanExporter) {}
+  constructor(private readonly exporter: SpanExporter, private readonly batchSize: number) {}
 
   get length(): number {
     return this.spans.length;
@@ -49,8 +49,8 @@ class SpanObjectQueue implements BatchQueue {
     this.spans.push(span);
   }
 
-  take(max: number): QueuedBatch | undefined {
-    const batch = this.spans.splice(0, max);
+  take(): QueuedBatch | undefined {
+    const batch = this.spans.splice(0, this.batchSize);
     if (batch.length === 0) return undefined;
     return { count: batch.length, send: () => this.exporter.export(batch) };
   }
@@ -68,9 +68,9 @@ export class BatchSpanProcessor implements SpanProcessor {
   private stopped = false;
   readonly stats: BatchStats = { queued: 0, exported: 0, droppedQueueFull: 0, failed: 0 };
 
-  /** `queue` defaults to span objects handed to `exporter.export`. */
+  /** `queue` (cut into batches of options.maxExportBatchSize) defaults to span objects handed to `exporter.export`. */
   constructor(private readonly exporter: SpanExporter, private readonly options: BatchOptions, queue?: BatchQueue) {
-    this.queue = queue ?? new SpanObjectQueue(exporter);
+    this.queue = queue ?? new SpanObjectQueue(exporter, options.maxExportBatchSize);
   }
 
   pendingSpans(): number {
@@ -126,7 +126,7 @@ export class BatchSpanProcessor implements SpanProcessor {
         const before = this.queue.length;
         let batch: QueuedBatch | undefined;
         try {
-          batch = this.queue.take(this.options.maxExportBatchSize);
+          batch = this.queue.take();
         } catch (err) {
           // A queue that failed to build its batch (an encoder bug) lost those spans: count them, never throw.
           const lost = before - this.queue.length;

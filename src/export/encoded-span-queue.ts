@@ -83,11 +83,9 @@ export class EncodedSpanQueue implements BatchQueue {
     this.spans++;
   }
 
-  take(max: number): QueuedBatch | undefined {
+  take(): QueuedBatch | undefined {
     const segment = this.segments[0];
     if (segment === undefined || segment.count === 0) return undefined;
-    // Segments hold at most batchSize spans; a smaller max (never configured so) takes the segment whole.
-    void max;
     this.segments.shift();
     this.spans -= segment.count;
     // A run opened for a span that then failed to encode holds nothing: leave it out.

@@ -24,10 +24,10 @@ test('a batch of interleaved resources and scopes encodes to the same bytes as t
   const { queue, sent } = collectingQueue(512);
   for (const span of spans) queue.push(span);
   assert.equal(queue.length, spans.length);
-  const batch = queue.take(512);
+  const batch = queue.take();
   assert.equal(batch.count, spans.length);
   assert.equal(queue.length, 0);
-  assert.equal(queue.take(512), undefined);
+  assert.equal(queue.take(), undefined);
   await batch.send();
   assert.deepEqual(sent[0].body, Buffer.from(encodeTraceRequestProtobuf(spans)));
 });
@@ -42,7 +42,7 @@ test('spans are cut into segments of at most the batch size, in order, and buffe
       queue.push(makeSpan({ name, attributes: { i, long: 'x'.repeat(i * 3000) } }));
     }
     const got = [];
-    for (let batch = queue.take(3); batch !== undefined; batch = queue.take(3)) {
+    for (let batch = queue.take(); batch !== undefined; batch = queue.take()) {
       assert.ok(batch.count <= 3);
       await batch.send();
       got.push(batch.count);
@@ -54,7 +54,7 @@ test('spans are cut into segments of at most the batch size, in order, and buffe
   // Re-encode through a fresh queue and decode, to check content across grown and reused buffers.
   const { queue: q2, sent } = collectingQueue(4);
   for (let i = 0; i < 9; i++) q2.push(makeSpan({ name: `n${i}`, attributes: { big: 'y'.repeat(i * 5000), i } }));
-  for (let batch = q2.take(4); batch !== undefined; batch = q2.take(4)) await batch.send();
+  for (let batch = q2.take(); batch !== undefined; batch = q2.take()) await batch.send();
   const decoded = sent.flatMap((b) => decodeTraceRequestProtobuf(b.body));
   assert.deepEqual(decoded.map((s) => s.name), ['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8']);
   decoded.forEach((s, i) => {
@@ -82,9 +82,9 @@ test('a queue that fails to build a batch loses only that batch, counted, and th
     items: 0,
     get length() { return this.items; },
     push() { this.items++; },
-    take(max) {
+    take() {
       if (this.items === 0) return undefined;
-      const n = Math.min(max, this.items);
+      const n = Math.min(2, this.items);
       this.items -= n;
       if (++calls === 1) throw new Error('encoder bug');
       return { count: n, send: async () => ({ ok: true }) };
