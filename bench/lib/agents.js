@@ -23,10 +23,19 @@ const BUSY = {
   flags: ['--require', path.join(ROOT, 'bench', 'fixtures', 'busy-preload.js')],
 };
 
-/** Picks modes by id; `ids` undefined means all three (the calibration mode only by name). */
+/**
+ * An ablation mode, only when asked for by id: spanwise recording every span
+ * but exporting none (OTEL_TRACES_EXPORTER=none). Against the spanwise row it
+ * splits the agent's cost into making spans and exporting them.
+ */
+const NO_EXPORT = {
+  id: 'noexport', label: 'spanwise, no export', flags: MODES[1].flags, env: { OTEL_TRACES_EXPORTER: 'none' },
+};
+
+/** Picks modes by id; `ids` undefined means all three (the calibration and ablation modes only by name). */
 function selectModes(ids) {
   if (ids === undefined) return MODES;
-  return [...MODES, BUSY].filter((m) => ids.includes(m.id));
+  return [...MODES, BUSY, NO_EXPORT].filter((m) => ids.includes(m.id));
 }
 
 /**

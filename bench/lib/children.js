@@ -75,11 +75,11 @@ function exitCpu(stdout) {
   return cpu.user + cpu.system;
 }
 
-/** Runs autocannon in its own process against `url`; resolves with its JSON result. */
-function runLoad(url, { connections, duration }) {
+/** Runs autocannon in its own process against `url` (at `rate` req/s when given); resolves with its JSON result. */
+function runLoad(url, { connections, duration, rate }) {
   return new Promise((resolve, reject) => {
     const worker = path.join(__dirname, 'load-worker.js');
-    const child = spawn(process.execPath, [worker, JSON.stringify({ url, connections, duration })],
+    const child = spawn(process.execPath, [worker, JSON.stringify({ url, connections, duration, rate })],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

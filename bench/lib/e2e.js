@@ -17,8 +17,15 @@
 // Knobs: BENCH_E2E_ROUNDS (3), BENCH_E2E_DURATION (seconds, 5),
 // BENCH_E2E_WARMUP (seconds, 1), BENCH_E2E_CONNECTIONS (50), BENCH_MODES
 // (comma-separated subset of none,spanwise,otel; `busy` adds the calibration mode
-// of agents.js), BENCH_ROUTES (comma-separated
-// route ids, e.g. hello).
+// of agents.js, `noexport` its ablation mode), BENCH_ROUTES (comma-separated
+// route ids, e.g. hello), BENCH_E2E_RATE (req/s: a fixed load instead of as
+// many requests as the server can take).
+//
+// Why a fixed load: at saturation every process on the two cores competes, so
+// the throughput ratio mixes the agent's own cost with the contention it adds.
+// At a fixed load well below capacity every mode serves the same requests, and
+// the CPU per request column is the agent's cost alone, as a production server
+// that is not running flat out would see it.
 const path = require('node:path');
 const { selectModes, agentEnv } = require('./agents');
 const { startChild, exitCpu, runLoad } = require('./children');
@@ -34,6 +41,7 @@ function settings() {
     duration: int('BENCH_E2E_DURATION', 5),
     warmup: int('BENCH_E2E_WARMUP', 1),
     connections: int('BENCH_E2E_CONNECTIONS', 50),
+    rate: Number.parseInt(process.env.BENCH_E2E_RATE ?? '', 10) > 0 ? Number.parseInt(process.env.BENCH_E2E_RATE, 10) : undefined,
     modes: selectModes(process.env.BENCH_MODES ? process.env.BENCH_MODES.split(',') : undefined),
   };
 }
@@ -53,15 +61,15 @@ async function startServices() {
 
 /** One measurement of one route in one mode. */
 async function measureOnce(cfg, services, route, mode, extraEnv) {
-  const env = agentEnv(services.receiverUrl, { UPSTREAM_URL: services.upstreamUrl, ...extraEnv });
+  const env = agentEnv(services.receiverUrl, { UPSTREAM_URL: services.upstreamUrl, ...extraEnv, ...mode.env });
   const server = startChild(path.join(FIXTURES, route.app), { flags: mode.flags, env });
   try {
     const { port } = await server.ready;
     const url = `http://127.0.0.1:${port}${route.path}`;
     const before = await services.receiver.request('count');
-    const warm = await runLoad(url, { connections: cfg.connections, duration: cfg.warmup });
+    const warm = await runLoad(url, { connections: cfg.connections, duration: cfg.warmup, rate: cfg.rate });
     const cpu0 = await server.request('cpu');
-    const load = await runLoad(url, { connections: cfg.connections, duration: cfg.duration });
+    const load = await runLoad(url, { connections: cfg.connections, duration: cfg.duration, rate: cfg.rate });
     const stopped = await server.stop();
     const cpuEnd = exitCpu(server.stdout());
     await new Promise((resolve) => setTimeout(resolve, 100)); // the last export's reply is already sent; let it be counted
@@ -92,7 +100,8 @@ async function measureOnce(cfg, services, route, mode, extraEnv) {
 async function runSuite({ title, routes, extraEnv = {} }) {
   const cfg = settings();
   if (process.env.BENCH_ROUTES) routes = routes.filter((r) => process.env.BENCH_ROUTES.split(',').includes(r.id));
-  console.log(`# ${title}: autocannon -c ${cfg.connections}, ${cfg.warmup} s warm-up + ${cfg.duration} s measured, ` +
+  const load = cfg.rate ? ` at a fixed ${cfg.rate} req/s (compare CPU per request)` : '';
+  console.log(`# ${title}: autocannon -c ${cfg.connections}${load}, ${cfg.warmup} s warm-up + ${cfg.duration} s measured, ` +
     `${cfg.rounds} interleaved rounds, medians; agents export OTLP/HTTP protobuf to a counting receiver; node ${process.version}\n`);
   const services = await startServices();
   const results = new Map();
@@ -150,13 +159,14 @@ function report(cfg, routes, results) {
       const isBase = s.mode.id === 'none';
       rows.push([route.label, s.mode.label, fmt(s.rps), isBase ? '' : pct(s.rpsRatio), fmt(s.cpu, 1),
         isBase ? '' : `${s.cpuRatio.toFixed(2)}x`, fmt(s.spans), fmt(s.spansPerRequest, 2), fmt(s.p99, 1), fmt(s.failed)]);
-      if (!isBase && s.mode.id !== 'busy' && s.spans === 0) warnings.push(`${route.label} / ${s.mode.label}: the receiver got no spans: this agent did not export`);
+      if (!isBase && s.mode.env?.OTEL_TRACES_EXPORTER !== 'none' && s.mode.id !== 'busy' && s.spans === 0) warnings.push(`${route.label} / ${s.mode.label}: the receiver got no spans: this agent did not export`);
       if (s.badExports > 0) warnings.push(`${route.label} / ${s.mode.label}: ${s.badExports} export requests were malformed or miscounted`);
       if (s.stderr) warnings.push(`${route.label} / ${s.mode.label} printed on stderr: ${s.stderr.split('\n').slice(0, 2).join(' | ').slice(0, 300)}`);
     }
     const ours = summary.find((s) => s.mode.id === 'spanwise');
     const theirs = summary.find((s) => s.mode.id === 'otel');
-    if (ours && route.target) {
+    // At a fixed load every mode serves the same requests: the throughput targets do not apply.
+    if (ours && route.target && !cfg.rate) {
       const beats = theirs ? ` and ${verdict(ours.rpsRatio > theirs.rpsRatio, 'better than OpenTelemetry')}` : '';
       verdicts.push(`${route.label}: spanwise keeps ${pct(ours.rpsRatio)} of no-agent throughput` +
         `${theirs ? `, OpenTelemetry ${pct(theirs.rpsRatio)}` : ''}; ` +
@@ -167,6 +177,7 @@ function report(cfg, routes, results) {
   console.log(table(['route', 'mode', 'req/s', 'of no-agent', 'CPU µs/req', 'CPU x no-agent', 'spans recv', 'spans/req',
     'p99 ms', 'failed'], rows));
   console.log('');
+  if (cfg.rate) console.log(`Fixed load of ${cfg.rate} req/s: throughput targets are not judged; read the CPU columns.`);
   for (const line of verdicts) console.log(line);
   for (const line of warnings) console.log(`WARNING ${line}`);
 }

@@ -11,6 +11,7 @@ autocannon({
   duration: opts.duration,
   pipelining: 1,
   timeout: 10,
+  ...(opts.rate ? { overallRate: opts.rate } : {}),
 }, (error, result) => {
   if (error) {
     process.stdout.write(`${JSON.stringify({ error: String(error && error.message) })}\n`);
