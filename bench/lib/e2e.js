@@ -8,7 +8,8 @@
 // measurement: start the server, warm it up (not counted), read its CPU time,
 // load it for DURATION seconds, then ask it to stop so the agent flushes as it
 // would in production, and take its CPU time at exit. So CPU per request covers
-// the request work and the export work of the agent.
+// the request work and the export work of the agent. (At a fixed load,
+// BENCH_E2E_RATE below, CPU is read at the end of the measured window instead.)
 //
 // Rounds interleave the modes (the order rotates each round) so a change in
 // background load hits every mode alike; the ratio to no-agent is the median of
@@ -70,8 +71,11 @@ async function measureOnce(cfg, services, route, mode, extraEnv) {
     const warm = await runLoad(url, { connections: cfg.connections, duration: cfg.warmup, rate: cfg.rate });
     const cpu0 = await server.request('cpu');
     const load = await runLoad(url, { connections: cfg.connections, duration: cfg.duration, rate: cfg.rate });
+    // At a fixed load the few requests would also carry the whole exit (one-off
+    // flush and teardown): CPU is taken over the measured window alone.
+    const cpuWindowEnd = cfg.rate ? await server.request('cpu') : undefined;
     const stopped = await server.stop();
-    const cpuEnd = exitCpu(server.stdout());
+    const cpuEnd = cpuWindowEnd ? cpuWindowEnd.cpu.user + cpuWindowEnd.cpu.system : exitCpu(server.stdout());
     await new Promise((resolve) => setTimeout(resolve, 100)); // the last export's reply is already sent; let it be counted
     const after = await services.receiver.request('count');
     const cpuStart = cpu0.cpu.user + cpu0.cpu.system;
