@@ -1,8 +1,8 @@
 // diagnostics_channel helpers: the one place where a published event becomes an
 // active span. Node rethrows a subscriber's error asynchronously (crashing the
-// app), so every subscriber we install is guarded here. Hooks publish a message,
-// a subscriber may choose the context the traced call runs in (ContextChoice),
-// and the hook runs the call through runInChosenContext or runInScope.
+// app), so every subscriber we install is guarded here. Hooks publish a message
+// and run the traced call (publishAndRun), a subscriber may choose the context it
+// runs in (subscribeContextChoice), and callbacks continue through runInScope.
 import type { AsyncResource } from 'node:async_hooks';
 import dc from 'node:diagnostics_channel';
 import type { EventEmitter } from 'node:events';
@@ -34,6 +34,29 @@ export interface ContextChoice {
   bindEmitters?: readonly EventEmitter[];
 }
 
+/**
+ * Subscribes `choose` to a channel whose hook runs its call through
+ * runInChosenContext: the context `choose` returns (from the message and the
+ * active context) becomes the message's `context`; undefined keeps the active one.
+ */
+export function subscribeContextChoice<M extends ContextChoice>(
+  channelName: string, instrumentation: string, choose: (message: M, active: Context) => Context | undefined,
+): void {
+  const manager = getAgent()?.contextManager;
+  if (manager === undefined) return;
+  subscribeGuarded<M>(channelName, instrumentation, (message) => {
+    message.context = choose(message, manager.active());
+  });
+}
+
+/** Publishes `message` on `channel`, then calls `fn` in the context a subscriber chose on it (runInChosenContext). */
+export function publishAndRun<R>(
+  channel: dc.Channel, message: ContextChoice, fn: (...a: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>,
+): R {
+  channel.publish(message);
+  return runInChosenContext(message, fn, thisArg, args);
+}
+
 let managerOfAgent: AsyncLocalContextManager | undefined;
 
 /**
@@ -44,7 +67,7 @@ let managerOfAgent: AsyncLocalContextManager | undefined;
  * store: no closures per call and no iteration over stores, which showed as
  * about 1 KB of garbage per request on the server hot path.
  */
-export function runInChosenContext<R>(choice: ContextChoice, fn: (...a: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
+function runInChosenContext<R>(choice: ContextChoice, fn: (...a: any[]) => R, thisArg: unknown, args: ArrayLike<unknown>): R {
   const ctx = choice.context;
   if (ctx === undefined) return Reflect.apply(fn, thisArg, args) as R;
   const manager = (managerOfAgent ??= getAgent()?.contextManager);

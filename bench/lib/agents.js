@@ -7,11 +7,11 @@ const path = require('node:path');
 /** The repository root: child processes run here so `--import` of a bare package name resolves. */
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** The modes, in the order the suites print them. */
+/** The modes, in the order the suites print them; `exports`: the receiver should get spans from it (a warning when none came). */
 const MODES = [
-  { id: 'none', label: 'no agent', flags: [] },
-  { id: 'spanwise', label: 'spanwise', flags: ['--import', path.join(ROOT, 'register.js')] },
-  { id: 'otel', label: 'OpenTelemetry', flags: ['--import', '@opentelemetry/auto-instrumentations-node/register'] },
+  { id: 'none', label: 'no agent', flags: [], exports: false },
+  { id: 'spanwise', label: 'spanwise', flags: ['--import', path.join(ROOT, 'register.js')], exports: true },
+  { id: 'otel', label: 'OpenTelemetry', flags: ['--import', '@opentelemetry/auto-instrumentations-node/register'], exports: true },
 ];
 
 /**
@@ -21,6 +21,7 @@ const MODES = [
 const BUSY = {
   id: 'busy', label: `no agent + ${Number(process.env.BENCH_BUSY_US) || 3} µs busy`,
   flags: ['--require', path.join(ROOT, 'bench', 'fixtures', 'busy-preload.js')],
+  exports: false,
 };
 
 /**
@@ -29,7 +30,7 @@ const BUSY = {
  * splits the agent's cost into making spans and exporting them.
  */
 const NO_EXPORT = {
-  id: 'noexport', label: 'spanwise, no export', flags: MODES[1].flags, env: { OTEL_TRACES_EXPORTER: 'none' },
+  id: 'noexport', label: 'spanwise, no export', flags: MODES[1].flags, env: { OTEL_TRACES_EXPORTER: 'none' }, exports: false,
 };
 
 /** Picks modes by id; `ids` undefined means all three (the calibration and ablation modes only by name). */

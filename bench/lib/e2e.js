@@ -37,12 +37,13 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures');
 /** Reads the suite settings from the environment. */
 function settings() {
   const int = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? '', 10) || fallback);
+  const rate = Number.parseInt(process.env.BENCH_E2E_RATE ?? '', 10);
   return {
     rounds: int('BENCH_E2E_ROUNDS', 3),
     duration: int('BENCH_E2E_DURATION', 5),
     warmup: int('BENCH_E2E_WARMUP', 1),
     connections: int('BENCH_E2E_CONNECTIONS', 50),
-    rate: Number.parseInt(process.env.BENCH_E2E_RATE ?? '', 10) > 0 ? Number.parseInt(process.env.BENCH_E2E_RATE, 10) : undefined,
+    rate: rate > 0 ? rate : undefined,
     modes: selectModes(process.env.BENCH_MODES ? process.env.BENCH_MODES.split(',') : undefined),
   };
 }
@@ -163,7 +164,7 @@ function report(cfg, routes, results) {
       const isBase = s.mode.id === 'none';
       rows.push([route.label, s.mode.label, fmt(s.rps), isBase ? '' : pct(s.rpsRatio), fmt(s.cpu, 1),
         isBase ? '' : `${s.cpuRatio.toFixed(2)}x`, fmt(s.spans), fmt(s.spansPerRequest, 2), fmt(s.p99, 1), fmt(s.failed)]);
-      if (!isBase && s.mode.env?.OTEL_TRACES_EXPORTER !== 'none' && s.mode.id !== 'busy' && s.spans === 0) warnings.push(`${route.label} / ${s.mode.label}: the receiver got no spans: this agent did not export`);
+      if (s.mode.exports && s.spans === 0) warnings.push(`${route.label} / ${s.mode.label}: the receiver got no spans: this agent did not export`);
       if (s.badExports > 0) warnings.push(`${route.label} / ${s.mode.label}: ${s.badExports} export requests were malformed or miscounted`);
       if (s.stderr) warnings.push(`${route.label} / ${s.mode.label} printed on stderr: ${s.stderr.split('\n').slice(0, 2).join(' | ').slice(0, 300)}`);
     }

@@ -9,7 +9,7 @@
 //   instrumentation causes on express 5).
 // Never imports the tracer: spans.ts turns these facts into spans.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { runInChosenContext } from '../../src/channels';
+import { publishAndRun } from '../../src/channels';
 import { disableAfterError, isActive } from '../../src/guard';
 import { wrapMethod } from '../../src/hooks/wrap';
 import { layerChannel, nextChannel, type LayerMessage, type NextMessage, type RequestState } from './channels';
@@ -95,8 +95,7 @@ function patchLayerPrototype(proto: object | undefined, requestMethod: string, e
     const before = request.prefix;
     const message = startMessage(this, info, request, req, res, false);
     if (message === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    layerChannel.publish(message);
-    return runInChosenContext(message, original, this, [req, res, wrapNext(message, next, before)]);
+    return publishAndRun(layerChannel, message, original, this, [req, res, wrapNext(message, next, before)]);
   });
   wrapMethod(target, errorMethod, (original) => function handleError(
     this: LayerLike, error: unknown, req: IncomingMessage, res: ServerResponse, next: Next,
@@ -107,8 +106,7 @@ function patchLayerPrototype(proto: object | undefined, requestMethod: string, e
     const before = request.prefix;
     const message = startMessage(this, info, request, req, res, true);
     if (message === undefined) return original.apply(this, arguments as unknown as unknown[]);
-    layerChannel.publish(message);
-    return runInChosenContext(message, original, this, [error, req, res, wrapNext(message, next, before)]);
+    return publishAndRun(layerChannel, message, original, this, [error, req, res, wrapNext(message, next, before)]);
   });
 }
 
@@ -166,7 +164,6 @@ function wrapNext(message: LayerMessage, original: Next, prefix: string): Next {
     request.prefix = prefix;
     if (!nextChannel.hasSubscribers) return original.apply(this, arguments as unknown as unknown[]);
     const leaving: NextMessage = { layer: message, argument };
-    nextChannel.publish(leaving);
-    return runInChosenContext(leaving, original, this, arguments);
+    return publishAndRun(nextChannel, leaving, original, this, arguments);
   };
 }

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getAgent } from '../../src/agent';
-import { subscribeGuarded } from '../../src/channels';
+import { subscribeContextChoice } from '../../src/channels';
 import type { Config } from '../../src/config';
 import { disableAfterError, isActive } from '../../src/guard';
 import { getServerSpan, setHttpRoute } from '../../src/server-span';
@@ -22,13 +22,9 @@ export function subscribe(): void {
   if (agent === undefined) return;
   const tracer = agent.tracer(NAME);
   const layers = agent.config.express.layers;
-  const manager = agent.contextManager;
-  subscribeGuarded<LayerMessage>(layerChannel.name as string, NAME, (message) => {
-    message.context = startLayer(message, manager.active(), tracer, layers);
-  });
-  subscribeGuarded<NextMessage>(nextChannel.name as string, NAME, (message) => {
-    message.context = leaveLayer(message);
-  });
+  subscribeContextChoice<LayerMessage>(layerChannel.name as string, NAME, (message, active) =>
+    startLayer(message, active, tracer, layers));
+  subscribeContextChoice<NextMessage>(nextChannel.name as string, NAME, leaveLayer);
 }
 
 /** The context the layer's function runs in: its own span's, or unchanged (undefined). */

@@ -49,7 +49,7 @@ interface RequestState {
   headersAt: number;
 }
 
-// Kept on undici's request object under a symbol (deleted at the end): a WeakMap
+// Kept on undici's request object under a symbol (cleared at the end): a WeakMap
 // entry per request is an ephemeron the garbage collector must trace, a
 // measurable GC cost per request under load.
 const STATE = Symbol('spanwise.fetch.request');

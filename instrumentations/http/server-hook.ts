@@ -1,9 +1,9 @@
 // Patches the emit of http.Server and https.Server (prototype level, so CommonJS
 // and ESM apps share it): each request is published on serverRequestChannel's
 // start, and the handler runs in the context the subscriber chose (src/channels.ts,
-// runInChosenContext); a synchronous throw is published on its error channel. It
+// publishAndRun); a synchronous throw is published on its error channel. It
 // publishes only; server-spans.ts builds the span and chooses the context.
-import { runInChosenContext } from '../../src/channels';
+import { publishAndRun } from '../../src/channels';
 import { isActive } from '../../src/guard';
 import { wrapMethod } from '../../src/hooks/wrap';
 import { serverRequestChannel, type ServerRequestMessage } from './channels';
@@ -49,9 +49,8 @@ function wrapEmit(original: Emit): Emit {
       request: args[1],
       response: args[2],
     };
-    serverRequestChannel.start.publish(message);
     try {
-      return runInChosenContext(message, original, this, args);
+      return publishAndRun(serverRequestChannel.start, message, original, this, args);
     } catch (error) {
       message.error = error;
       if (serverRequestChannel.error.hasSubscribers) serverRequestChannel.error.publish(message);

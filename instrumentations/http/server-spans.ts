@@ -8,7 +8,7 @@
 // once('close') cost two wrappers and two removals per request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultTextMapGetter, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
-import { subscribeGuarded } from '../../src/channels';
+import { subscribeContextChoice, subscribeGuarded } from '../../src/channels';
 import { disableAfterError } from '../../src/guard';
 import { withServerSpan } from '../../src/server-span';
 import { isTracingSuppressed, suppressTracing } from '../../src/suppress';
@@ -45,16 +45,15 @@ let settings: HttpSettings;
 /** Subscribes the server span builder. */
 export function subscribeServerSpans(httpSettings: HttpSettings): void {
   settings = httpSettings;
-  subscribeGuarded<ServerRequestMessage>(serverRequestChannel.start.name as string, 'http', onRequest);
+  subscribeContextChoice<ServerRequestMessage>(serverRequestChannel.start.name as string, 'http', onRequest);
   subscribeGuarded<ServerRequestMessage>(serverRequestChannel.error.name as string, 'http', onHandlerError);
 }
 
 /** Chooses the handler's context, and binds the request and response to it. */
-function onRequest(message: ServerRequestMessage): void {
-  const ctx = startServerSpan(message, settings.agent.contextManager.active());
-  if (ctx === undefined) return;
-  message.context = ctx;
-  message.bindEmitters = [message.request, message.response];
+function onRequest(message: ServerRequestMessage, active: Context): Context | undefined {
+  const ctx = startServerSpan(message, active);
+  if (ctx !== undefined) message.bindEmitters = [message.request, message.response];
+  return ctx;
 }
 
 function startServerSpan(message: ServerRequestMessage, active: Context): Context | undefined {

@@ -8,7 +8,7 @@
 // - a submittable (pg-cursor, pg-query-stream, a pg Query object): its
 //   handleError / handleReadyForQuery, which pg calls on every submittable;
 // - a promise: the same two methods on the Query object pg queued (query-lookup.ts).
-import { runInChosenContext, runInScope } from '../../src/channels';
+import { publishAndRun, runInScope } from '../../src/channels';
 import { disableAfterError, isActive } from '../../src/guard';
 import { wrapMethod } from '../../src/hooks/wrap';
 import {
@@ -210,8 +210,7 @@ function wrapConnect(original: AnyFunction): AnyFunction {
     const args = Array.prototype.slice.call(arguments) as unknown[];
     args[0] = bindCallback(connectChannel, message, callback as AnyFunction);
     try {
-      connectChannel.start.publish(message);
-      return runInChosenContext(message, original, this, args);
+      return publishAndRun(connectChannel.start, message, original, this, args);
     } catch (err) {
       finish(connectChannel, message, err);
       throw err;
@@ -233,8 +232,7 @@ function wrapPoolConnect(original: AnyFunction): AnyFunction {
     if (typeof callback === 'function') args[0] = bindPoolCallback(message, callback as AnyFunction);
     let result: unknown;
     try {
-      poolConnectChannel.start.publish(message);
-      result = runInChosenContext(message, original, this, args);
+      result = publishAndRun(poolConnectChannel.start, message, original, this, args);
     } catch (err) {
       finish(poolConnectChannel, message, err);
       throw err;

@@ -5,7 +5,7 @@
 // connection made for a checkout is the checkout span's child. Never patches.
 import { context, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getAgent } from '../../src/agent';
-import { subscribeGuarded } from '../../src/channels';
+import { subscribeContextChoice, subscribeGuarded } from '../../src/channels';
 import { captureScope } from '../../src/context';
 import { isValidSpanContext } from '../../src/span-context';
 import { isTracingSuppressed } from '../../src/suppress';
@@ -39,12 +39,8 @@ export function subscribe(): void {
   const { connectSpans, requireParent, queryText } = agent.config.pg;
   settings = { tracer: agent.tracer(NAME), connectSpans, requireParent, describe: statementDescriber(queryText) };
   subscribeGuarded<QueryMessage>(queryChannel.start.name as string, NAME, startQuery);
-  subscribeGuarded<ConnectMessage>(connectChannel.start.name as string, NAME, (message) => {
-    message.context = startConnect(message, context.active());
-  });
-  subscribeGuarded<PoolConnectMessage>(poolConnectChannel.start.name as string, NAME, (message) => {
-    message.context = startPoolConnect(message, context.active());
-  });
+  subscribeContextChoice<ConnectMessage>(connectChannel.start.name as string, NAME, startConnect);
+  subscribeContextChoice<PoolConnectMessage>(poolConnectChannel.start.name as string, NAME, startPoolConnect);
   for (const channel of [queryChannel, connectChannel, poolConnectChannel]) {
     subscribeGuarded<TracedMessage>(channel.error.name as string, NAME, onError);
   }

@@ -118,7 +118,10 @@ export class EncodedSpanQueue implements BatchQueue {
     const runs = segment.runs;
     let run: Run | undefined;
     for (let i = 0; i < runs.length; i++) {
-      if (runs[i].resource === span.resource && sameScope(runs[i].scope, span.scope)) run = runs[i];
+      if (runs[i].resource === span.resource && sameScope(runs[i].scope, span.scope)) {
+        run = runs[i];
+        break;
+      }
     }
     if (run === undefined) {
       run = { resource: span.resource, scope: span.scope, bytes: this.spare.pop() ?? Buffer.allocUnsafe(RUN_INITIAL_BYTES), length: 0 };
