@@ -67,7 +67,7 @@ class HttpExporter implements OtlpHttpExporter {
   private readonly json: boolean;
   private readonly compress: boolean;
   private readonly transport: HttpTransport | undefined;
-  private readonly baseHeaders: http.OutgoingHttpHeaders;
+  private readonly baseHeaders: Record<string, string>;
   private readonly inflight = new Set<Promise<ExportResult>>();
   private readonly sleepers = new Set<() => void>();
   private closed = false;
@@ -136,7 +136,7 @@ class HttpExporter implements OtlpHttpExporter {
     } catch (error) {
       return this.failed(count, 'encoding', `could not encode spans: ${String(error)}`);
     }
-    const headers: http.OutgoingHttpHeaders = { ...this.baseHeaders, 'content-length': body.length };
+    const headers: Record<string, string | number> = { ...this.baseHeaders, 'content-length': body.length };
     for (let attempt = 0; ; attempt++) {
       const outcome = await transport.post(body, headers, deadline);
       if (outcome.status >= 200 && outcome.status < 300) return this.succeeded(count, outcome);
@@ -209,8 +209,8 @@ class HttpExporter implements OtlpHttpExporter {
   }
 }
 
-function buildHeaders(user: Readonly<Record<string, string>> | undefined, json: boolean, gzip: boolean): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = { 'user-agent': USER_AGENT };
+function buildHeaders(user: Readonly<Record<string, string>> | undefined, json: boolean, gzip: boolean): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   for (const name of Object.keys(user ?? {})) {
     const value = user![name];
     try {

@@ -9,8 +9,6 @@ const path = require('node:path');
 const diagnostics = require('node:diagnostics_channel');
 const api = require('@opentelemetry/api');
 const { createOtlpHttpExporter } = require('../../dist/src/export/otlp-http-exporter.js');
-const { isTracingSuppressed } = require('../../dist/src/suppress.js');
-const { AsyncLocalContextManager } = require('../../dist/src/context.js');
 const { setLogLevel } = require('../../dist/src/log.js');
 const protoRoot = require('otlp-proto-defs/build/src/generated/root.js');
 
@@ -66,7 +64,7 @@ async function startCollector(respond) {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const gzipped = req.headers['content-encoding'] === 'gzip';
-      const record = { headers: req.headers, url: req.url, raw, body: gzipped ? zlib.gunzipSync(raw) : raw };
+      const record = { headers: req.headers, url: req.url, raw, body: gzipped ? zlib.gunzipSync(raw) : raw, remotePort: req.socket.remotePort };
       requests.push(record);
       respond(req, res, requests.length - 1);
     });
@@ -210,23 +208,83 @@ describe('success', () => {
     assert.equal(exporter.stats.retries, 0);
   });
 
-  test('requests run with tracing suppressed', async () => {
-    const manager = new AsyncLocalContextManager();
-    api.context.setGlobalContextManager(manager);
+  test('requests never reach the http instrumentation: no client request events at all', async () => {
     const seen = [];
-    const onStart = () => seen.push(isTracingSuppressed());
+    const onStart = () => seen.push('http');
+    const onUndici = () => seen.push('undici');
     diagnostics.subscribe('http.client.request.start', onStart);
+    diagnostics.subscribe('undici:request:create', onUndici);
     try {
       const collector = await startCollector(answer(200));
       const exporter = exporterFor(collector.url);
-      await exporter.export(SPANS);
+      assert.equal((await exporter.export(SPANS)).ok, true);
       await exporter.shutdown();
       await collector.close();
+      assert.equal(collector.requests.length, 1);
     } finally {
       diagnostics.unsubscribe('http.client.request.start', onStart);
-      api.context.disable();
+      diagnostics.unsubscribe('undici:request:create', onUndici);
     }
-    assert.deepEqual(seen, [true]);
+    assert.deepEqual(seen, []);
+  });
+
+  test('one kept-alive connection carries consecutive exports', async () => {
+    const collector = await startCollector(answer(200));
+    const exporter = exporterFor(collector.url);
+    for (let i = 0; i < 3; i++) assert.equal((await exporter.export(SPANS)).ok, true);
+    await exporter.shutdown();
+    await collector.close();
+    assert.equal(collector.requests.length, 3);
+    assert.equal(new Set(collector.requests.map((r) => r.remotePort)).size, 1);
+  });
+
+  test('a chunked response body and an interim 100 Continue are read', async () => {
+    const body = JSON.stringify({ partialSuccess: { rejectedSpans: '0', errorMessage: 'ok' } });
+    const collector = await startCollector((req, res) => {
+      res.writeContinue();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(body.slice(0, 10));
+      setTimeout(() => res.end(body.slice(10)), 20);
+    });
+    const exporter = exporterFor(collector.url, { protocol: 'http/json' });
+    assert.equal((await exporter.export(SPANS)).ok, true);
+    assert.equal((await exporter.export(SPANS)).ok, true, 'the connection is still usable');
+    await exporter.shutdown();
+    await collector.close();
+    assert.equal(collector.requests.length, 2);
+    assert.equal(exporter.stats.retries, 0);
+  });
+
+  test('Connection: close is honoured: the next export opens a new connection', async () => {
+    const collector = await startCollector(answer(200, { connection: 'close' }));
+    const exporter = exporterFor(collector.url);
+    assert.equal((await exporter.export(SPANS)).ok, true);
+    assert.equal((await exporter.export(SPANS)).ok, true);
+    await exporter.shutdown();
+    await collector.close();
+    assert.equal(collector.requests.length, 2);
+    assert.equal(exporter.stats.retries, 0);
+    assert.notEqual(collector.requests[0].remotePort, collector.requests[1].remotePort);
+  });
+
+  test('a Host header of the user replaces the URL\'s; IPv6 collectors are reached', async () => {
+    const requests = [];
+    const server = http.createServer((req, res) => {
+      requests.push(req.headers.host);
+      req.resume();
+      req.on('end', () => res.end());
+    });
+    await new Promise((resolve) => server.listen(0, '::1', resolve));
+    const { port } = server.address();
+    const plain = exporterFor(`http://[::1]:${port}/v1/traces`);
+    const named = exporterFor(`http://[::1]:${port}/v1/traces`, { headers: { Host: 'collector.example' } });
+    assert.equal((await plain.export(SPANS)).ok, true);
+    assert.equal((await named.export(SPANS)).ok, true);
+    await plain.shutdown();
+    await named.shutdown();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    assert.deepEqual(requests, [`[::1]:${port}`, 'collector.example']);
   });
 });
 
