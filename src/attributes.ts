@@ -6,7 +6,8 @@ import { log } from './log';
 
 /** A bag of attributes with its limits and a count of what they dropped. */
 export interface AttributeBag {
-  readonly values: Attributes;
+  /** Replaced only by adoptValues, on a bag still empty. */
+  values: Attributes;
   count: number;
   dropped: number;
 }
@@ -94,6 +95,39 @@ export function setAttributes(bag: AttributeBag, attributes: Attributes, countLi
     return;
   }
   for (const key in attributes) setAttribute(bag, key, attributes[key], countLimit, lengthLimit);
+}
+
+/**
+ * Makes `attributes` the values of the empty `bag` itself, with no copy, when
+ * they are within the limits as they are: every value valid and not null, no
+ * string over the length limit, no more keys than the count limit. Returns false
+ * (and leaves the bag alone) otherwise. Only for objects built for this bag and
+ * never touched again by their maker: copying them cost a megamorphic store per
+ * attribute, about 2,500 instructions per HTTP server span.
+ */
+export function adoptValues(bag: AttributeBag, attributes: Attributes, countLimit: number, lengthLimit: number): boolean {
+  if (bag.count !== 0 || bag.dropped !== 0) return false;
+  let count = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    // Strings, numbers and booleans only; anything rarer (arrays, null) takes the copying path.
+    switch (typeof value) {
+      case 'string':
+        if (value.length > lengthLimit) return false;
+        break;
+      case 'number':
+      case 'boolean':
+        break;
+      default:
+        return false;
+    }
+    if (key === '') return false;
+    count++;
+  }
+  if (count > countLimit) return false;
+  bag.values = attributes;
+  bag.count = count;
+  return true;
 }
 
 function fillEmptyBag(bag: AttributeBag, attributes: Attributes, countLimit: number, lengthLimit: number): void {

@@ -4,7 +4,7 @@ import {
   SpanStatusCode, type Attributes, type AttributeValue, type Exception, type Link, type Span as ApiSpan,
   type SpanContext, type SpanKind, type SpanStatus, type TimeInput,
 } from '@opentelemetry/api';
-import { newBag, setAttribute, setAttributes, type AttributeBag } from './attributes';
+import { adoptValues, newBag, setAttribute, setAttributes, type AttributeBag } from './attributes';
 import { now, toEpochMs } from './clock';
 import type { SpanLimits } from './config';
 import type { FinishedSpan, InstrumentationScope, ResourceData, SpanEventData, SpanLinkData } from './span-data';
@@ -71,6 +71,13 @@ export class RecordingSpan implements ApiSpan {
       setAttributes(this.attrs, attributes, l.attributeCountLimit, l.attributeValueLengthLimit);
     }
     return this;
+  }
+
+  /** setAttributes for an object built for this span alone (giveAttributes): kept as it is when it fits the limits. */
+  adoptAttributes(attributes: Attributes): void {
+    if (this.ended) return;
+    const l = this.owner.limits;
+    if (!adoptValues(this.attrs, attributes, l.attributeCountLimit, l.attributeValueLengthLimit)) this.setAttributes(attributes);
   }
 
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
@@ -173,6 +180,16 @@ export class RecordingSpan implements ApiSpan {
       scope: owner.scope,
     };
   }
+}
+
+/**
+ * Sets `attributes` on `span` like setAttributes, for an object its caller built
+ * for this span and will neither keep nor change: an instrumentation's request
+ * attributes. A recording span with no attributes yet takes the object itself.
+ */
+export function giveAttributes(span: ApiSpan, attributes: Attributes): void {
+  if (span instanceof RecordingSpan) span.adoptAttributes(attributes);
+  else span.setAttributes(attributes);
 }
 
 function isTimeInput(v: unknown): v is TimeInput {

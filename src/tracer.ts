@@ -4,7 +4,7 @@ import {
   context as apiContext, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import { newSpanId, newTraceId } from './ids';
+import { lastIdAt, lastIdPool, newSpanId, newTraceId } from './ids';
 import { Decision, type Sampler } from './sampling';
 import { RecordingSpan, type SpanOwner } from './span';
 import { CheckedSpanContext, isValidSpanContext } from './span-context';
@@ -27,17 +27,36 @@ export class SdkTracer implements Tracer {
       const p = trace.getSpanContext(ctx);
       if (p !== undefined && isValidSpanContext(p)) parent = p;
     }
-    const traceId = parent === undefined ? newTraceId() : parent.traceId;
+    let traceId: string;
+    let traceIdBytes: Buffer | undefined;
+    let traceIdAt = 0;
+    if (parent === undefined) {
+      traceId = newTraceId();
+      traceIdBytes = lastIdPool();
+      traceIdAt = lastIdAt();
+    } else {
+      traceId = parent.traceId;
+      if (parent instanceof CheckedSpanContext) {
+        traceIdBytes = parent.traceIdBytes;
+        traceIdAt = parent.traceIdAt;
+      }
+    }
     const spanId = newSpanId();
+    const spanIdBytes = lastIdPool();
+    const spanIdAt = lastIdAt();
     const kind = options.kind ?? 0;
     const decision = this.sampler.shouldSample({
       parent, traceId, name, kind, attributes: options.attributes, links: options.links,
     });
     if (decision === Decision.Drop) {
       // Not sampled: no recording, but the ids travel so downstream services agree.
-      return trace.wrapSpanContext(new CheckedSpanContext(traceId, spanId, TraceFlags.NONE, parent?.traceState, undefined));
+      return trace.wrapSpanContext(new CheckedSpanContext(
+        traceId, spanId, TraceFlags.NONE, parent?.traceState, undefined, traceIdBytes, traceIdAt, spanIdBytes, spanIdAt,
+      ));
     }
-    const spanContext = new CheckedSpanContext(traceId, spanId, TraceFlags.SAMPLED, parent?.traceState, undefined);
+    const spanContext = new CheckedSpanContext(
+      traceId, spanId, TraceFlags.SAMPLED, parent?.traceState, undefined, traceIdBytes, traceIdAt, spanIdBytes, spanIdAt,
+    );
     return new RecordingSpan(
       this.owner, spanContext, name, kind, parent?.spanId, parent?.isRemote === true,
       options.attributes, options.links, options.startTime,

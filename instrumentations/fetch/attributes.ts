@@ -3,11 +3,12 @@
 // shared with the http instrumentation (method normalisation, error.type, URL
 // and header redaction) come from instrumentations/http. Called only for
 // recording spans: unsampled requests build none of this.
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import type { Config } from '../../src/config';
+import { giveAttributes } from '../../src/span';
 import { createHeaderCapture, REQUEST_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, type HeaderCapture } from '../http/headers';
 import {
-  ATTR, errorTypeOf, isClientErrorStatus, TIMEOUT_ERROR, type HttpMethod,
+  ATTR, errorTypeOf, isClientErrorStatus, setMethodAttributes, TIMEOUT_ERROR, type HttpMethod,
 } from '../http/semconv';
 import { createQueryRedactor, redactUrl, type QueryRedactor } from '../http/url';
 import type { SendHeadersMessage, UndiciRequest } from './channels';
@@ -34,18 +35,19 @@ export function createAttributeOptions(http: Config['http']): FetchAttributeOpti
 export function setRequestAttributes(
   span: Span, request: UndiciRequest, method: HttpMethod, options: FetchAttributeOptions,
 ): void {
-  span.setAttribute(ATTR.method, method.method);
-  if (method.original !== undefined) span.setAttribute(ATTR.methodOriginal, method.original);
+  const attributes: Attributes = {};
+  setMethodAttributes(attributes, method);
   const path = request.path;
   // An absolute-form target (through a proxy) names the server itself (semconv server.address, note [2]).
   const absolute = typeof path === 'string' && (path.startsWith('http://') || path.startsWith('https://'));
   const origin = absolute ? parseOrigin(originOf(path)) : parseOrigin(request.origin);
   if (origin !== null) {
-    span.setAttribute(ATTR.serverAddress, origin.address);
-    span.setAttribute(ATTR.serverPort, origin.port);
+    attributes[ATTR.serverAddress] = origin.address;
+    attributes[ATTR.serverPort] = origin.port;
   }
   const full = absolute ? (path as string) : joinUrl(origin, path);
-  if (full !== undefined) span.setAttribute(ATTR.urlFull, redactUrl(full, options.redactQuery));
+  if (full !== undefined) attributes[ATTR.urlFull] = redactUrl(full, options.redactQuery);
+  giveAttributes(span, attributes);
   if (options.captureRequest !== undefined) {
     const headers = request.headers;
     options.captureRequest(span, (name) => headerValues(headers, name));

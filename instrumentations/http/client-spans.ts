@@ -10,6 +10,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { defaultTextMapSetter, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { subscribeGuarded } from '../../src/channels';
 import { disableAfterError } from '../../src/guard';
+import { giveAttributes } from '../../src/span';
 import { isTracingSuppressed } from '../../src/suppress';
 import {
   clientRequestChannel, NODE_HTTP_CHANNELS, type ClientRequestMessage, type NodeClientErrorMessage,
@@ -77,7 +78,7 @@ function onCreated(message: ClientRequestMessage): void {
   const request = message.result as Traced<ClientRequest> | undefined;
   if (span === undefined || message.error !== undefined || request === undefined || !span.isRecording()) return;
   const method = settings.normalizeMethod(request.method);
-  span.setAttributes(clientRequestAttributes(request, message, method, settings.redactQuery));
+  giveAttributes(span, clientRequestAttributes(request, message, method, settings.redactQuery));
   request[STATE] = {
     span, request, response: undefined, error: undefined, statusError: undefined,
     timedOut: false, aborted: false, ended: false,

@@ -11,6 +11,7 @@ import { defaultTextMapGetter, SpanKind, SpanStatusCode, trace, type Context, ty
 import { subscribeContextChoice, subscribeGuarded } from '../../src/channels';
 import { disableAfterError } from '../../src/guard';
 import { withServerSpan } from '../../src/server-span';
+import { giveAttributes } from '../../src/span';
 import { isTracingSuppressed, suppressTracing } from '../../src/suppress';
 import { serverRequestChannel, type ServerRequestMessage } from './channels';
 import { outgoingHeader } from './headers';
@@ -75,7 +76,7 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
   const span = settings.tracer.startSpan(method.spanName, { kind: SpanKind.SERVER }, parent);
   message.span = span;
   if (span.isRecording()) {
-    span.setAttributes(serverRequestAttributes(request, target, method, settings.redactQuery));
+    giveAttributes(span, serverRequestAttributes(request, target, method, settings.redactQuery));
     if (settings.serverRequestHeaders !== undefined) {
       settings.serverRequestHeaders(span, (name) => request.headersDistinct[name]);
     }

@@ -9,7 +9,8 @@ import type { FinishedSpan, InstrumentationScope, ResourceData, SpanEventData, S
 import { groupSpans, type ScopeGroup } from './otlp-group';
 import { writeAttributes } from './otlp-protobuf-attributes';
 import { writeEpochMsAsFixed64 } from './otlp-time';
-import { copyIn, endLength, ensure, takeBytes, writeFixed32, writeHexId, writeString, writeVarint32 } from './protobuf-writer';
+import { CheckedSpanContext } from '../span-context';
+import { copyIn, endLength, ensure, takeBytes, writeFixed32, writeHexId, writeIdBytes, writeString, writeVarint32 } from './protobuf-writer';
 
 // Field keys, (field number << 3) | wire type; all but span.flags fit in one byte.
 const LEN = 2;
@@ -137,8 +138,16 @@ export function writeSpan(p: number, span: FinishedSpan): number {
   ensure(p, 3)[p] = TAG_SCOPE_SPANS_SPANS;
   // Two bytes of length cover spans up to 16 KiB, which is nearly all of them.
   const start = p + 3;
-  p = writeHexId(start, TAG_SPAN_TRACE_ID, context.traceId);
-  p = writeHexId(p, TAG_SPAN_SPAN_ID, context.spanId);
+  if (context instanceof CheckedSpanContext && context.traceIdBytes !== undefined) {
+    p = writeIdBytes(start, TAG_SPAN_TRACE_ID, context.traceIdBytes, context.traceIdAt, 16);
+  } else {
+    p = writeHexId(start, TAG_SPAN_TRACE_ID, context.traceId);
+  }
+  if (context instanceof CheckedSpanContext && context.spanIdBytes !== undefined) {
+    p = writeIdBytes(p, TAG_SPAN_SPAN_ID, context.spanIdBytes, context.spanIdAt, 8);
+  } else {
+    p = writeHexId(p, TAG_SPAN_SPAN_ID, context.spanId);
+  }
   p = writeTraceState(p, TAG_SPAN_TRACE_STATE, context);
   if (span.parentSpanId) p = writeHexId(p, TAG_SPAN_PARENT_SPAN_ID, span.parentSpanId);
   p = writeString(p, TAG_SPAN_NAME, span.name);

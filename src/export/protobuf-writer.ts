@@ -142,6 +142,15 @@ export function writeHexId(p: number, tag: number, hex: string): number {
   return p;
 }
 
+/** Writes a bytes field of `length` id bytes copied from `source` at `at`: key byte `tag`, length, bytes. */
+export function writeIdBytes(p: number, tag: number, source: Buffer, at: number, length: number): number {
+  const b = ensure(p, length + 2);
+  b[p++] = tag;
+  b[p++] = length;
+  for (let i = 0; i < length; i++) b[p + i] = source[at + i];
+  return p + length;
+}
+
 /** Writes a little-endian fixed32 at `p` (room already ensured). */
 export function writeFixed32(p: number, v: number): number {
   const b = buf;

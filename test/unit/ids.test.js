@@ -16,3 +16,13 @@ test('ids are lowercase hex of the right length, unique and never all zero', () 
     seen.add(t);
   }
 });
+
+test('the bytes of the id returned last are readable beside its hex, and stay so after the pool is used up', () => {
+  const { lastIdPool, lastIdAt } = require('../../dist/src/ids.js');
+  const kept = [];
+  for (let i = 0; i < 2000; i++) {
+    const hex = i % 2 === 0 ? newTraceId() : newSpanId();
+    kept.push([hex, lastIdPool(), lastIdAt()]);
+  }
+  for (const [hex, pool, at] of kept) assert.equal(pool.toString('hex', at, at + hex.length / 2), hex);
+});
