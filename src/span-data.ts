@@ -41,6 +41,8 @@ export interface FinishedSpan {
   readonly parentSpanId: string | undefined;
   /** True when the parent came from another process (extracted from headers). */
   readonly parentIsRemote: boolean;
+  /** The parent's whole context, when the SDK made the span (encoders may read its id bytes). */
+  readonly parentSpanContext?: SpanContext;
   readonly startTime: number;
   readonly endTime: number;
   readonly attributes: Attributes;

@@ -58,7 +58,7 @@ export class SdkTracer implements Tracer {
       traceId, spanId, TraceFlags.SAMPLED, parent?.traceState, undefined, traceIdBytes, traceIdAt, spanIdBytes, spanIdAt,
     );
     return new RecordingSpan(
-      this.owner, spanContext, name, kind, parent?.spanId, parent?.isRemote === true,
+      this.owner, spanContext, name, kind, parent,
       options.attributes, options.links, options.startTime,
     );
   }

@@ -9,6 +9,7 @@ import { subscribeContextChoice } from '../../src/channels';
 import type { Config } from '../../src/config';
 import { disableAfterError, isActive } from '../../src/guard';
 import { getServerSpan, setHttpRoute } from '../../src/server-span';
+import { giveAttributes } from '../../src/span';
 import { isTracingSuppressed } from '../../src/suppress';
 import { layerChannel, nextChannel, type LayerMessage, type NextMessage, type RequestState } from './channels';
 
@@ -44,8 +45,7 @@ function startLayer(message: LayerMessage, active: Context, tracer: Tracer, laye
   message.parentContext = active;
   // An unsampled span still carries the context on, but needs no attributes and no end at finish.
   if (span.isRecording()) {
-    span.setAttribute('express.type', message.type);
-    span.setAttribute('express.name', message.name);
+    giveAttributes(span, { 'express.type': message.type, 'express.name': message.name });
     track(message);
   }
   return trace.setSpan(active, span);

@@ -149,7 +149,12 @@ export function writeSpan(p: number, span: FinishedSpan): number {
     p = writeHexId(p, TAG_SPAN_SPAN_ID, context.spanId);
   }
   p = writeTraceState(p, TAG_SPAN_TRACE_STATE, context);
-  if (span.parentSpanId) p = writeHexId(p, TAG_SPAN_PARENT_SPAN_ID, span.parentSpanId);
+  const parent = span.parentSpanContext;
+  if (parent instanceof CheckedSpanContext && parent.spanIdBytes !== undefined) {
+    p = writeIdBytes(p, TAG_SPAN_PARENT_SPAN_ID, parent.spanIdBytes, parent.spanIdAt, 8);
+  } else if (span.parentSpanId) {
+    p = writeHexId(p, TAG_SPAN_PARENT_SPAN_ID, span.parentSpanId);
+  }
   p = writeString(p, TAG_SPAN_NAME, span.name);
   // api SpanKind INTERNAL=0..CONSUMER=4 is SPAN_KIND_INTERNAL=1..SPAN_KIND_CONSUMER=5 on the wire.
   const kind = span.kind;

@@ -16,7 +16,7 @@ import {
 import { log } from '../log';
 import { isTracingSuppressed } from '../suppress';
 import { firstHeaderValue } from './header-value';
-import { isNonZeroLowerHex, isValidSpanId, isValidTraceId } from './hex-id';
+import { hasValidIds, isNonZeroLowerHex, isValidSpanId, isValidTraceId } from './hex-id';
 
 /** Header of the B3 single-header form. */
 export const B3_HEADER = 'b3';
@@ -118,7 +118,7 @@ function injectableSpanContext(context: Context): SpanContext | undefined {
   if (isTracingSuppressed(context)) return undefined;
   const spanContext = trace.getSpanContext(context);
   if (spanContext === undefined) return undefined;
-  if (!isValidTraceId(spanContext.traceId) || !isValidSpanId(spanContext.spanId)) return undefined;
+  if (!hasValidIds(spanContext)) return undefined;
   return spanContext;
 }
 

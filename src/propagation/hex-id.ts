@@ -1,5 +1,7 @@
 // Lowercase-hex id checks shared by the W3C and B3 propagators. Char loops, not
 // regexes: they run on every request and a loop is several times cheaper.
+import type { SpanContext } from '@opentelemetry/api';
+import { CheckedSpanContext } from '../span-context';
 
 /** Value of the lowercase hex digit with char code `c` (0-9, a-f), or -1 for anything else. */
 export function hexDigit(c: number): number {
@@ -28,4 +30,9 @@ export function isValidTraceId(id: unknown): id is string {
 /** True for a 16-char lowercase hex span id that is not all zeros. */
 export function isValidSpanId(id: unknown): id is string {
   return typeof id === 'string' && id.length === 16 && isNonZeroLowerHex(id, 0, 16);
+}
+
+/** Both ids valid as above; the SDK's own contexts were checked when made, so they skip the per-character scan. */
+export function hasValidIds(spanContext: SpanContext): boolean {
+  return spanContext instanceof CheckedSpanContext || (isValidTraceId(spanContext.traceId) && isValidSpanId(spanContext.spanId));
 }

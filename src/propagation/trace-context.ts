@@ -14,7 +14,7 @@ import { log } from '../log';
 import { CheckedSpanContext } from '../span-context';
 import { isTracingSuppressed } from '../suppress';
 import { joinedHeaderValue, singleHeaderValue } from './header-value';
-import { hexDigit, isNonZeroLowerHex, isValidSpanId, isValidTraceId } from './hex-id';
+import { hasValidIds, hexDigit, isNonZeroLowerHex } from './hex-id';
 import { TraceState, parseTraceState } from './trace-state';
 
 /** Header name of the W3C traceparent. */
@@ -102,7 +102,7 @@ function serializeTraceState(spanContext: SpanContext): string {
 function injectTraceContext(context: Context, carrier: unknown, setter: TextMapSetter): void {
   if (isTracingSuppressed(context)) return;
   const spanContext = trace.getSpanContext(context);
-  if (spanContext === undefined || !isValidTraceId(spanContext.traceId) || !isValidSpanId(spanContext.spanId)) {
+  if (spanContext === undefined || !hasValidIds(spanContext)) {
     return;
   }
   // Always written as version 00, the highest this implementation knows ("Versioning of traceparent").
