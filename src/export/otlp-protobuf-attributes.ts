@@ -23,6 +23,8 @@ const TAG_ARRAY_VALUES = (1 << 3) | 2;
 const INT64_LIMIT = 2 ** 63;
 
 interface KeyEntry {
+  /** The key itself. */
+  readonly name: string;
   /** [key tag, length, UTF-8] of the key. */
   readonly key: Buffer;
   /** The value `kv` encodes; NOT_CACHED when nothing is remembered. */
@@ -31,6 +33,8 @@ interface KeyEntry {
   kv: Buffer;
   /** Up with hits, down with misses: below STOP_BELOW the key stops remembering values. */
   score: number;
+  /** The entry of the key that followed this one last time (see writeAttributes). */
+  next: KeyEntry | undefined;
 }
 
 const NOT_CACHED = {};
@@ -52,7 +56,7 @@ function newKeyEntry(key: string): KeyEntry {
   for (let n = bytes.length; n > 0x7f; n >>>= 7) encoded[at++] = (n & 0x7f) | 0x80;
   encoded[at] = bytes.length >>> (7 * (size - 1));
   bytes.copy(encoded, 1 + size);
-  const entry: KeyEntry = { key: encoded, value: NOT_CACHED, kv: EMPTY, score: 0 };
+  const entry: KeyEntry = { name: key, key: encoded, value: NOT_CACHED, kv: EMPTY, score: 0, next: undefined };
   if (key.length <= MAX_CACHED_KEY_CHARS) {
     // A process that invents keys without end gets a fresh cache rather than an unbounded one.
     if (keyCache.size >= MAX_KEYS) keyCache.clear();
@@ -112,11 +116,23 @@ function writeAnyValue(p: number, value: unknown): number {
 
 /** Writes `attributes` as repeated KeyValue fields with key byte `tag`; null and undefined values are skipped. */
 export function writeAttributes(p: number, tag: number, attributes: Attributes | undefined): number {
+  // Spans of one kind list the same keys in the same order, so each entry
+  // remembers which entry came next: one pointer comparison, where a Map lookup
+  // per key cost about 110 instructions (callgrind, Node 24).
+  let predicted: KeyEntry | undefined;
+  let previous: KeyEntry | undefined;
   // for-in rather than Object.keys: no array per call. Attribute objects are plain data.
   for (const key in attributes) {
     const value: AttributeValue | undefined = attributes[key];
     if (value === undefined || value === null) continue;
-    const entry = keyCache.get(key) ?? newKeyEntry(key);
+    let entry: KeyEntry;
+    if (predicted !== undefined && predicted.name === key) entry = predicted;
+    else {
+      entry = keyCache.get(key) ?? newKeyEntry(key);
+      if (previous !== undefined) previous.next = entry;
+    }
+    previous = entry;
+    predicted = entry.next;
     ensure(p, 1)[p++] = tag;
     if (entry.value === value) {
       if (entry.score < MAX_SCORE) entry.score++;
