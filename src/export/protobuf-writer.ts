@@ -142,13 +142,26 @@ export function writeHexId(p: number, tag: number, hex: string): number {
   return p;
 }
 
-/** Writes a bytes field of `length` id bytes copied from `source` at `at`: key byte `tag`, length, bytes. */
-export function writeIdBytes(p: number, tag: number, source: Buffer, at: number, length: number): number {
+/** Writes a bytes field of the `length` (8 or 16) id bytes at `at` in `source`: key byte `tag`, length, bytes. */
+export function writeIdBytes(p: number, tag: number, source: Buffer, at: number, length: 8 | 16): number {
   const b = ensure(p, length + 2);
-  b[p++] = tag;
-  b[p++] = length;
-  for (let i = 0; i < length; i++) b[p + i] = source[at + i];
-  return p + length;
+  b[p] = tag;
+  b[p + 1] = length;
+  // Eight bytes at a time, unrolled: a counted loop cost about a third more (callgrind, Node 24).
+  copy8(b, p + 2, source, at);
+  if (length === 16) copy8(b, p + 10, source, at + 8);
+  return p + 2 + length;
+}
+
+function copy8(b: Buffer, p: number, s: Buffer, a: number): void {
+  b[p] = s[a];
+  b[p + 1] = s[a + 1];
+  b[p + 2] = s[a + 2];
+  b[p + 3] = s[a + 3];
+  b[p + 4] = s[a + 4];
+  b[p + 5] = s[a + 5];
+  b[p + 6] = s[a + 6];
+  b[p + 7] = s[a + 7];
 }
 
 /** Writes a little-endian fixed32 at `p` (room already ensured). */
