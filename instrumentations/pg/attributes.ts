@@ -1,7 +1,8 @@
 // The database semantic conventions (stable, v1.33+) as pg spans use them:
 // attribute names, the connection attributes read from a pg Client or a pg-pool
 // Pool's options, and the error attributes of a failed operation.
-import { SpanStatusCode, type Exception, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type Exception, type Span } from '@opentelemetry/api';
+import { giveAttributes } from '../../src/span';
 import type { PgClientFields, PgPoolFields } from './channels';
 
 /** Attribute names of database client spans. */
@@ -20,14 +21,20 @@ export const ATTR = {
 /** `db.system.name` of PostgreSQL, and the span name fallback. */
 export const POSTGRESQL = 'postgresql';
 
-/** Sets db.system.name, db.namespace, server.address and server.port from a pg Client's public fields. */
-export function setConnectionAttributes(span: Span, client: PgClientFields | undefined): void {
-  span.setAttribute(ATTR.system, POSTGRESQL);
-  if (client === undefined || client === null) return;
-  if (typeof client.database === 'string' && client.database !== '') span.setAttribute(ATTR.namespace, client.database);
-  if (typeof client.host === 'string' && client.host !== '') span.setAttribute(ATTR.serverAddress, client.host);
+/** db.system.name, db.namespace, server.address and server.port from a pg Client's public fields, as a fresh object. */
+export function connectionAttributes(client: PgClientFields | undefined): Attributes {
+  const attributes: Attributes = { [ATTR.system]: POSTGRESQL };
+  if (client === undefined || client === null) return attributes;
+  if (typeof client.database === 'string' && client.database !== '') attributes[ATTR.namespace] = client.database;
+  if (typeof client.host === 'string' && client.host !== '') attributes[ATTR.serverAddress] = client.host;
   const port = typeof client.port === 'string' ? Number(client.port) : client.port;
-  if (typeof port === 'number' && Number.isInteger(port) && port > 0) span.setAttribute(ATTR.serverPort, port);
+  if (typeof port === 'number' && Number.isInteger(port) && port > 0) attributes[ATTR.serverPort] = port;
+  return attributes;
+}
+
+/** Sets the connection attributes (connectionAttributes) on a span that has none yet. */
+export function setConnectionAttributes(span: Span, client: PgClientFields | undefined): void {
+  giveAttributes(span, connectionAttributes(client));
 }
 
 /** The connection fields a Pool was configured with: explicit options first, else its connection string. */

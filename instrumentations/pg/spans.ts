@@ -7,9 +7,10 @@ import { context, SpanKind, trace, type Context, type Span, type Tracer } from '
 import { getAgent } from '../../src/agent';
 import { subscribeContextChoice, subscribeGuarded } from '../../src/channels';
 import { captureScope } from '../../src/context';
+import { giveAttributes } from '../../src/span';
 import { isValidSpanContext } from '../../src/span-context';
 import { isTracingSuppressed } from '../../src/suppress';
-import { ATTR, poolConnectionFields, recordFailure, setConnectionAttributes } from './attributes';
+import { ATTR, connectionAttributes, poolConnectionFields, recordFailure, setConnectionAttributes } from './attributes';
 import {
   connectChannel, poolConnectChannel, queryChannel,
   type ConnectMessage, type PoolConnectMessage, type QueryMessage, type TracedMessage,
@@ -67,10 +68,12 @@ function startQuery(message: QueryMessage): void {
   const span = s.tracer.startSpan(statement.spanName, { kind: SpanKind.CLIENT }, active);
   message.span = span;
   if (!span.isRecording()) return;
-  setConnectionAttributes(span, message.client);
-  if (statement.operation !== undefined) span.setAttribute(ATTR.operation, statement.operation);
-  if (statement.collection !== undefined) span.setAttribute(ATTR.collection, statement.collection);
-  if (statement.queryText !== undefined) span.setAttribute(ATTR.queryText, statement.queryText);
+  // One object for the span to take, rather than a setAttribute per attribute.
+  const attributes = connectionAttributes(message.client);
+  if (statement.operation !== undefined) attributes[ATTR.operation] = statement.operation;
+  if (statement.collection !== undefined) attributes[ATTR.collection] = statement.collection;
+  if (statement.queryText !== undefined) attributes[ATTR.queryText] = statement.queryText;
+  giveAttributes(span, attributes);
 }
 
 /** The context pg connects in: the connection span's, or unchanged. */
