@@ -43,9 +43,22 @@ export interface HostPort {
   readonly port: number | undefined;
 }
 
-/** Parses `host`, `host:port`, `[v6]` or `[v6]:port` (Host, X-Forwarded-Host, Forwarded host=). */
+// The last value parsed and its result: a server sees the same Host header on
+// nearly every request, and one string comparison is cheaper than the parse.
+let lastValue = '';
+let lastResult: HostPort | undefined;
+
+/** Parses `host`, `host:port`, `[v6]` or `[v6]:port` (Host, X-Forwarded-Host, Forwarded host=). The result is shared: read it only. */
 export function parseHostPort(value: string | undefined): HostPort | undefined {
   if (value === undefined || value === '') return undefined;
+  if (value === lastValue) return lastResult;
+  const result = parseHostPortOnce(value);
+  lastValue = value;
+  lastResult = result;
+  return result;
+}
+
+function parseHostPortOnce(value: string): HostPort | undefined {
   if (value.charCodeAt(0) === 91 /* [ */) {
     const close = value.indexOf(']');
     if (close <= 1) return undefined;
