@@ -48,15 +48,13 @@ export class SdkTracer implements Tracer {
     const decision = this.sampler.shouldSample({
       parent, traceId, name, kind, attributes: options.attributes, links: options.links,
     });
-    if (decision === Decision.Drop) {
-      // Not sampled: no recording, but the ids travel so downstream services agree.
-      return trace.wrapSpanContext(new CheckedSpanContext(
-        traceId, spanId, TraceFlags.NONE, parent?.traceState, undefined, traceIdBytes, traceIdAt, spanIdBytes, spanIdAt,
-      ));
-    }
+    const sampled = decision !== Decision.Drop;
     const spanContext = new CheckedSpanContext(
-      traceId, spanId, TraceFlags.SAMPLED, parent?.traceState, undefined, traceIdBytes, traceIdAt, spanIdBytes, spanIdAt,
+      traceId, spanId, sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, parent?.traceState, undefined,
+      traceIdBytes, traceIdAt, spanIdBytes, spanIdAt,
     );
+    // Not sampled: no recording, but the ids travel so downstream services agree.
+    if (!sampled) return trace.wrapSpanContext(spanContext);
     return new RecordingSpan(
       this.owner, spanContext, name, kind, parent,
       options.attributes, options.links, options.startTime,

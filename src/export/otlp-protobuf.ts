@@ -99,14 +99,28 @@ function writeLink(p: number, link: SpanLinkData): number {
   const context = link.context;
   ensure(p, 2)[p] = TAG_SPAN_LINKS;
   const start = p + 2;
-  p = writeHexId(start, TAG_LINK_TRACE_ID, context.traceId);
-  p = writeHexId(p, TAG_LINK_SPAN_ID, context.spanId);
+  p = writeSpanId(writeTraceId(start, TAG_LINK_TRACE_ID, context), TAG_LINK_SPAN_ID, context);
   p = writeTraceState(p, TAG_LINK_TRACE_STATE, context);
   p = writeAttributes(p, TAG_LINK_ATTRIBUTES, link.attributes);
   p = writeCount(p, TAG_LINK_DROPPED_ATTRIBUTES, link.droppedAttributesCount);
   ensure(p, 5)[p] = TAG_LINK_FLAGS;
   p = writeFixed32(p + 1, spanFlags(context, context.isRemote));
   return endLength(start, 1, p);
+}
+
+// A context's ids: copied from the id pool when the SDK made them (ids.ts), else decoded from hex.
+function writeTraceId(p: number, tag: number, context: SpanContext): number {
+  if (context instanceof CheckedSpanContext && context.traceIdBytes !== undefined) {
+    return writeIdBytes(p, tag, context.traceIdBytes, context.traceIdAt, 16);
+  }
+  return writeHexId(p, tag, context.traceId);
+}
+
+function writeSpanId(p: number, tag: number, context: SpanContext): number {
+  if (context instanceof CheckedSpanContext && context.spanIdBytes !== undefined) {
+    return writeIdBytes(p, tag, context.spanIdBytes, context.spanIdAt, 8);
+  }
+  return writeHexId(p, tag, context.spanId);
 }
 
 function writeStatus(p: number, code: number, message: string | undefined): number {
@@ -138,23 +152,11 @@ export function writeSpan(p: number, span: FinishedSpan): number {
   ensure(p, 3)[p] = TAG_SCOPE_SPANS_SPANS;
   // Two bytes of length cover spans up to 16 KiB, which is nearly all of them.
   const start = p + 3;
-  if (context instanceof CheckedSpanContext && context.traceIdBytes !== undefined) {
-    p = writeIdBytes(start, TAG_SPAN_TRACE_ID, context.traceIdBytes, context.traceIdAt, 16);
-  } else {
-    p = writeHexId(start, TAG_SPAN_TRACE_ID, context.traceId);
-  }
-  if (context instanceof CheckedSpanContext && context.spanIdBytes !== undefined) {
-    p = writeIdBytes(p, TAG_SPAN_SPAN_ID, context.spanIdBytes, context.spanIdAt, 8);
-  } else {
-    p = writeHexId(p, TAG_SPAN_SPAN_ID, context.spanId);
-  }
+  p = writeSpanId(writeTraceId(start, TAG_SPAN_TRACE_ID, context), TAG_SPAN_SPAN_ID, context);
   p = writeTraceState(p, TAG_SPAN_TRACE_STATE, context);
-  const parent = span.parentSpanContext;
-  if (parent instanceof CheckedSpanContext && parent.spanIdBytes !== undefined) {
-    p = writeIdBytes(p, TAG_SPAN_PARENT_SPAN_ID, parent.spanIdBytes, parent.spanIdAt, 8);
-  } else if (span.parentSpanId) {
-    p = writeHexId(p, TAG_SPAN_PARENT_SPAN_ID, span.parentSpanId);
-  }
+  // Spans made by hand (tests, other SDKs' data) may carry only the parent's id.
+  if (span.parentSpanContext !== undefined) p = writeSpanId(p, TAG_SPAN_PARENT_SPAN_ID, span.parentSpanContext);
+  else if (span.parentSpanId) p = writeHexId(p, TAG_SPAN_PARENT_SPAN_ID, span.parentSpanId);
   p = writeString(p, TAG_SPAN_NAME, span.name);
   // api SpanKind INTERNAL=0..CONSUMER=4 is SPAN_KIND_INTERNAL=1..SPAN_KIND_CONSUMER=5 on the wire.
   const kind = span.kind;
