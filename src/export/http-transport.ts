@@ -108,7 +108,7 @@ export function createHttpTransport(url: URL): HttpTransport {
     } else {
       release(conn);
     }
-    exchange.finish({ status: parser.status, headers: parser.headers, body: parser.body(), reusedSocket: exchange.reused });
+    exchange.finish(answer(exchange));
   }
 
   // The socket errored or closed: the request on it (if any) fails, and the socket is gone.
@@ -118,12 +118,8 @@ export function createHttpTransport(url: URL): HttpTransport {
     release(conn);
     if (exchange === undefined) return;
     // A response read until the connection closed is complete at the close.
-    const parser = exchange.parser;
-    if (parser.endOfInput()) {
-      exchange.finish({ status: parser.status, headers: parser.headers, body: parser.body(), reusedSocket: exchange.reused });
-      return;
-    }
-    exchange.finish({ status: 0, headers: NO_HEADERS, body: EMPTY, error, reusedSocket: exchange.reused });
+    if (exchange.parser.endOfInput()) exchange.finish(answer(exchange));
+    else exchange.finish({ status: 0, headers: NO_HEADERS, body: EMPTY, error, reusedSocket: exchange.reused });
   }
 
   function release(conn: Connection): void {
@@ -146,15 +142,13 @@ export function createHttpTransport(url: URL): HttpTransport {
       while (conn !== undefined && conn.socket.destroyed) conn = idle.pop();
       conn ??= connect();
       const used = conn;
-      let settled = false;
       const timer = setTimeout(() => used.socket.destroy(timeoutError()), Math.max(0, deadline - Date.now()));
       timer.unref();
+      // finish runs at most once: onData and fail take the exchange off the connection before calling it.
       used.current = {
         parser: new ResponseParser(),
         reused: used.served > 0,
         finish: (outcome) => {
-          if (settled) return;
-          settled = true;
           clearTimeout(timer);
           resolve(outcome);
         },
@@ -174,6 +168,12 @@ export function createHttpTransport(url: URL): HttpTransport {
   }
 
   return { post, destroy };
+}
+
+/** The outcome of an exchange whose response was read whole. */
+function answer(exchange: Exchange): HttpOutcome {
+  const parser = exchange.parser;
+  return { status: parser.status, headers: parser.headers, body: parser.body(), reusedSocket: exchange.reused };
 }
 
 /**
