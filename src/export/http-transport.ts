@@ -12,7 +12,7 @@
 // Connections are kept alive and reused; every socket is unref'd so a pending
 // export never keeps the process alive.
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as Tls from 'node:tls';
 import { ResponseParser, type ResponseHeaders } from './http-response-parser';
 
 /** What came back from one request: a status (0 when none arrived) or an error. */
@@ -74,7 +74,7 @@ export function createHttpTransport(url: URL): HttpTransport {
 
   function connect(): Connection {
     const socket = secure
-      ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] })
+      ? tlsModule().connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host, port });
     socket.unref();
     socket.setNoDelay(true);
@@ -168,6 +168,16 @@ export function createHttpTransport(url: URL): HttpTransport {
   }
 
   return { post, destroy };
+}
+
+let tls: typeof Tls | undefined;
+
+// node:tls is loaded for https collectors only: about 10 ms the first time (Node 24),
+// which a plain http collector, the usual case, never needs.
+function tlsModule(): typeof Tls {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  tls ??= require('node:tls') as typeof Tls;
+  return tls;
 }
 
 /** The outcome of an exchange whose response was read whole. */

@@ -288,6 +288,63 @@ describe('success', () => {
   });
 });
 
+describe('https', () => {
+  test('an https collector: trusted through NODE_EXTRA_CA_CERTS (by IP and by name), refused when not trusted', { timeout: 30_000 }, async () => {
+    const https = require('node:https');
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const { createSelfSigned } = require('../fixtures/http/self-signed.cjs');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spanwise-otlp-tls-'));
+    const { keyFile, certFile } = createSelfSigned(dir);
+    let received = 0;
+    const server = https.createServer({ key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received++;
+        res.end();
+      });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address();
+    try {
+      const untrusted = exporterFor(`https://127.0.0.1:${port}/v1/traces`, { timeoutMs: 2_000 });
+      const refused = await untrusted.export(SPANS);
+      await untrusted.shutdown();
+      assert.equal(refused.ok, false);
+      assert.equal(received, 0);
+
+      const script = `
+        const { createOtlpHttpExporter } = require(${JSON.stringify(path.resolve(__dirname, '../../dist/src/export/otlp-http-exporter.js'))});
+        // The exporter's sockets never keep a process alive; this handle does, until the exports are done.
+        const keepAlive = setInterval(() => {}, 1000);
+        (async () => {
+          const results = [];
+          for (const host of ['127.0.0.1', 'localhost']) {
+            const exporter = createOtlpHttpExporter({ url: 'https://' + host + ':${port}/v1/traces', protocol: 'http/protobuf',
+              headers: {}, timeoutMs: 5000, compression: 'none' });
+            results.push((await exporter.export(${JSON.stringify(SPANS)})).ok);
+            await exporter.shutdown();
+          }
+          process.stdout.write(JSON.stringify(results));
+          clearInterval(keepAlive);
+        })();
+      `;
+      const child = spawn(process.execPath, ['-e', script], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile }, stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      await new Promise((resolve) => child.on('close', resolve));
+      assert.deepEqual(JSON.parse(out), [true, true]);
+      assert.equal(received, 2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('retries', () => {
   for (const status of [429, 502, 503, 504]) {
     test(`${status} then 200 is retried`, async () => {
