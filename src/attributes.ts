@@ -30,18 +30,20 @@ export function isValidValue(value: unknown): value is AttributeValue {
   return true;
 }
 
-function truncate(value: AttributeValue, max: number): AttributeValue {
+/**
+ * The value a bag keeps: strings cut to `max`, and arrays always copied (and
+ * their strings cut), so an app changing its array after setting it changes
+ * nothing recorded, even while the ended span waits to be encoded.
+ */
+function stored(value: AttributeValue, max: number): AttributeValue {
   if (typeof value === 'string') return value.length > max ? value.slice(0, max) : value;
   if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      if (typeof item === 'string' && item.length > max) {
-        out ??= value.slice();
-        out[i] = item.slice(0, max);
-      }
+    const out = value.slice();
+    for (let i = 0; i < out.length; i++) {
+      const item = out[i];
+      if (typeof item === 'string' && item.length > max) out[i] = item.slice(0, max);
     }
-    return (out ?? value) as AttributeValue;
+    return out as AttributeValue;
   }
   return value;
 }
@@ -65,7 +67,7 @@ export function setAttribute(bag: AttributeBag, key: string, value: unknown, cou
     }
     bag.count++;
   }
-  values[key] = lengthLimit === Infinity ? value : truncate(value, lengthLimit);
+  values[key] = stored(value, lengthLimit);
 }
 
 /**
@@ -148,7 +150,7 @@ function fillEmptyBag(bag: AttributeBag, attributes: Attributes, countLimit: num
       continue;
     }
     count++;
-    values[key] = lengthLimit === Infinity ? value : truncate(value, lengthLimit);
+    values[key] = stored(value, lengthLimit);
   }
   bag.count = count;
   bag.dropped = dropped;

@@ -20,6 +20,16 @@ export interface BatchStats {
   failed: number;
 }
 
+/**
+ * What a BatchQueue throws when spans it had taken could not be made ready for
+ * export (an encoder error): `lost` of them, all counted as failed.
+ */
+export class SpansLostError extends Error {
+  constructor(readonly lost: number, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
 /** A batch taken off a queue, ready to be sent once. */
 export interface QueuedBatch {
   readonly count: number;
@@ -30,6 +40,7 @@ export interface QueuedBatch {
 export interface BatchQueue {
   /** Spans waiting. */
   readonly length: number;
+  /** Takes an ended span; may throw SpansLostError (or any error, counted as one span lost). */
   push(span: FinishedSpan): void;
   /** Removes the oldest spans, at most one export batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), as one batch; undefined when empty. */
   take(): QueuedBatch | undefined;
@@ -87,9 +98,9 @@ export class BatchSpanProcessor implements SpanProcessor {
     try {
       this.queue.push(span);
     } catch (err) {
-      // Encoding a span at its end runs on the app's call stack: an error of ours stops here.
-      this.countFailure(1, err);
-      return;
+      // Encoding spans as they end runs on the app's call stack: an error of ours stops here.
+      this.countFailure(err instanceof SpansLostError ? err.lost : 1, err);
+      if (!(err instanceof SpansLostError)) return;
     }
     this.stats.queued++;
     if (this.queue.length >= this.options.maxExportBatchSize) this.flushSoon(0);

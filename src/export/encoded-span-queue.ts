@@ -1,6 +1,6 @@
-// The batch queue of the OTLP/HTTP protobuf exporter: each span is encoded to
-// protobuf the moment it ends, into a per-scope byte run, and the span object
-// is let go at once.
+// The batch queue of the OTLP/HTTP protobuf exporter: spans are encoded to
+// protobuf soon after they end, eight at a time, into per-scope byte runs, and
+// the span objects are let go at once.
 //
 // Why: a queue of span objects keeps every span (attributes, ids, contexts)
 // alive until its batch is sent, so each young-generation GC copies hundreds of
@@ -9,11 +9,19 @@
 // and express benchmarks, Node 24). Encoded bytes live off the JS heap and cost
 // the collector nothing; the encoding work is the same, only done earlier.
 //
+// Why eight together rather than each at its end: encoding one span between two
+// requests' worth of other code runs the encoder from a cold instruction cache;
+// eight in a row keep it warm. On the express hello route this cut the agent's
+// L1 instruction-cache misses by about 17% per request with the same instruction
+// count (callgrind's cache and branch simulation, Node 24). Batches of 16 or 32
+// kept enough span objects alive across young-generation collections to cost
+// more GC work than they saved.
+//
 // Spans are grouped into segments of at most maxExportBatchSize spans, one
 // export each, and inside a segment into runs by resource and scope, which
 // become the request's ResourceSpans and ScopeSpans.
 import type { FinishedSpan, InstrumentationScope, ResourceData } from '../span-data';
-import type { BatchQueue, QueuedBatch } from './batch-processor';
+import { SpansLostError, type BatchQueue, type QueuedBatch } from './batch-processor';
 import { sameScope } from './otlp-group';
 import { writeSpan, writeTraceRequestFromRuns, type EncodedScopeRun } from './otlp-protobuf';
 import { useBuffer } from './protobuf-writer';
@@ -41,6 +49,8 @@ interface Segment {
   last: Run | undefined;
 }
 
+/** Spans encoded together (see above). */
+const ENCODE_TOGETHER = 8;
 const RUN_INITIAL_BYTES = 16 * 1024;
 const BODY_INITIAL_BYTES = 64 * 1024;
 // Run buffers of taken segments, and request bodies once their export has
@@ -56,15 +66,45 @@ export class EncodedSpanQueue implements BatchQueue {
   private readonly segments: Segment[] = [];
   private readonly spare: Buffer[] = [];
   private readonly spareBodies: Buffer[] = [];
+  /** Encoded spans (in segments). */
   private spans = 0;
+  /** Ended spans waiting to be encoded: the first `waiting` slots. */
+  private readonly waitingSpans: (FinishedSpan | undefined)[] = new Array(ENCODE_TOGETHER).fill(undefined);
+  private waiting = 0;
 
   constructor(private readonly send: EncodedBatchSender, private readonly batchSize: number) {}
 
   get length(): number {
-    return this.spans;
+    return this.spans + this.waiting;
   }
 
+  /** Takes an ended span; every eighth push encodes the eight. Throws SpansLostError for spans that failed to encode. */
   push(span: FinishedSpan): void {
+    this.waitingSpans[this.waiting++] = span;
+    if (this.waiting === ENCODE_TOGETHER) this.encodeWaiting();
+  }
+
+  /** Encodes the waiting spans, each on its own: one that fails is lost alone, and counted. */
+  private encodeWaiting(): void {
+    const slots = this.waitingSpans;
+    const n = this.waiting;
+    this.waiting = 0;
+    let lost = 0;
+    let cause: unknown;
+    for (let i = 0; i < n; i++) {
+      const span = slots[i]!;
+      slots[i] = undefined;
+      try {
+        this.encode(span);
+      } catch (err) {
+        lost++;
+        cause ??= err;
+      }
+    }
+    if (lost > 0) throw new SpansLostError(lost, cause);
+  }
+
+  private encode(span: FinishedSpan): void {
     const segments = this.segments;
     let segment = segments.length > 0 ? segments[segments.length - 1] : undefined;
     if (segment === undefined || segment.count >= this.batchSize) {
@@ -83,7 +123,9 @@ export class EncodedSpanQueue implements BatchQueue {
     this.spans++;
   }
 
+  /** The oldest segment as a batch, after encoding the spans still waiting. Throws SpansLostError as push does. */
   take(): QueuedBatch | undefined {
+    if (this.waiting > 0) this.encodeWaiting();
     const segment = this.segments[0];
     if (segment === undefined || segment.count === 0) return undefined;
     this.segments.shift();

@@ -97,3 +97,35 @@ test('a queue that fails to build a batch loses only that batch, counted, and th
   assert.equal(p.stats.failed, 2);
   assert.equal(p.stats.exported, 3);
 });
+
+test('spans wait to be encoded eight at a time: counted while they wait, all sent by take, nothing kept', async () => {
+  const { queue, sent } = collectingQueue(512);
+  for (let i = 0; i < 11; i++) {
+    queue.push(makeSpan({ name: `w${i}` }));
+    assert.equal(queue.length, i + 1);
+  }
+  const batch = queue.take();
+  assert.equal(batch.count, 11);
+  assert.equal(queue.length, 0);
+  await batch.send();
+  assert.deepEqual(decodeTraceRequestProtobuf(sent[0].body).map((s) => s.name), ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'w9', 'w10']);
+  assert.equal(queue.take(), undefined);
+});
+
+test('a span that fails to encode among others waiting is lost alone, counted by the processor, and the rest are sent', async () => {
+  const { queue, sent } = collectingQueue(512);
+  const exporter = { export: async () => ({ ok: true }), shutdown: async () => {} };
+  const p = new BatchSpanProcessor(exporter, { scheduleDelayMs: 60_000, exportTimeoutMs: 1000, maxQueueSize: 100, maxExportBatchSize: 512 }, queue);
+  // The eighth push encodes the eight: the broken third one fails there, on a later span's end.
+  for (let i = 0; i < 8; i++) assert.doesNotThrow(() => p.onEnd(i === 2 ? { name: 'broken' } : makeSpan({ name: `ok${i}` })));
+  assert.equal(p.stats.failed, 1);
+  assert.equal(queue.length, 7);
+  // Two more: one broken, found when shutdown's take encodes what still waits.
+  p.onEnd(makeSpan({ name: 'ok8' }));
+  p.onEnd({ name: 'broken' });
+  await p.shutdown();
+  assert.equal(p.stats.failed, 2);
+  assert.equal(p.stats.exported, 8);
+  const names = sent.flatMap((b) => decodeTraceRequestProtobuf(b.body)).map((s) => s.name);
+  assert.deepEqual(names, ['ok0', 'ok1', 'ok3', 'ok4', 'ok5', 'ok6', 'ok7', 'ok8']);
+});

@@ -102,6 +102,23 @@ test('limits: attribute count and length, events, links, per-event and per-link 
   assert.equal(s.links[0].droppedAttributesCount, 1);
 });
 
+test('array attribute values are copied when set: changing the array afterwards changes nothing recorded', () => {
+  const { tracer, finished } = memoryProvider();
+  const tags = ['a', 'b'];
+  const codes = [1, 2];
+  const eventItems = ['x'];
+  const span = tracer.startSpan('s', { attributes: { tags } }, ROOT_CONTEXT);
+  span.setAttribute('codes', codes);
+  span.addEvent('e', { items: eventItems });
+  tags.push('c');
+  codes[0] = 99;
+  eventItems.length = 0;
+  span.end();
+  assert.deepEqual(finished[0].attributes.tags, ['a', 'b']);
+  assert.deepEqual(finished[0].attributes.codes, [1, 2]);
+  assert.deepEqual(finished[0].events[0].attributes.items, ['x']);
+});
+
 test('invalid attributes are ignored, never thrown', () => {
   const { tracer, finished } = memoryProvider();
   const span = tracer.startSpan('x', {}, ROOT_CONTEXT);
