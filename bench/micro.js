@@ -250,8 +250,8 @@ function buildCases() {
   const mine = ownCopies();
   const yours = ownCopies();
   let sink;
-  // The export path the agent really runs for http/protobuf: each span encoded as
-  // it ends, then one request per batch. The sender stands for an exporter whose
+  // The export path the agent really runs for http/protobuf: spans encoded as
+  // they end (eight at a time), then one request per batch. The sender stands for an exporter whose
   // send settles at once; a synchronous thenable lets the queue take its body
   // buffer back inside this synchronous loop, as it would between exports.
   const settled = { then(onDone) { onDone({ ok: true }); return settled; } };

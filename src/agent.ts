@@ -54,8 +54,9 @@ function lazyExporter(exporter: { get(): SpanExporter; created(): SpanExporter |
 }
 
 /**
- * A BatchQueue made on the first span: OTLP protobuf is encoded as each span
- * ends (export/encoded-span-queue.ts says why), so no span object waits for export.
+ * A BatchQueue made on the first span: OTLP protobuf is encoded soon after spans
+ * end, eight at a time (export/encoded-span-queue.ts says why), so few span
+ * objects wait for export.
  */
 function lazyEncodedQueue(otlp: { get(): OtlpHttpExporter }, batchSize: number): BatchQueue {
   const queue = lazy(() => new (require('./export/encoded-span-queue') as typeof import('./export/encoded-span-queue'))
