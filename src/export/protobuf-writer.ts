@@ -64,6 +64,19 @@ export function copyOut(start: number, end: number): Buffer {
   return out;
 }
 
+/** Copies the bytes written at [start, end) into `target` at `at`, for a cache. */
+export function copyOutTo(target: Buffer, at: number, start: number, end: number): void {
+  buf.copy(target, at, start, end);
+}
+
+/** Copies bytes [start, end) of `source` in at `p`. */
+export function copyRangeIn(p: number, source: Buffer, start: number, end: number): number {
+  const n = end - start;
+  const b = ensure(p, n);
+  b.set(start === 0 && end === source.length ? source : source.subarray(start, end), p);
+  return p + n;
+}
+
 /** Bytes a uint32 takes as a varint. */
 export function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
