@@ -1,7 +1,9 @@
 // The link between the HTTP server span and a framework that learns the route
 // later (express): the server instrumentation puts the span in the request's
-// context; the framework names it by route through setHttpRoute.
+// context; the framework names it by route through setHttpRoute, and may ask to
+// end its own spans just before the server span ends (beforeServerSpanEnds).
 import { context, createContextKey, type Context, type Span } from '@opentelemetry/api';
+import { log } from './log';
 
 /** The SERVER span of the request being handled, and what it needs to be renamed. */
 export interface ServerSpanInfo {
@@ -10,6 +12,9 @@ export interface ServerSpanInfo {
   readonly method: string;
   /** The route template once a framework reports it. */
   route: string | undefined;
+  /** Called with `beforeEndArg` just before the span ends (beforeServerSpanEnds). */
+  beforeEnd: ((arg: unknown) => void) | undefined;
+  beforeEndArg: unknown;
 }
 
 const SERVER_SPAN_KEY = createContextKey('spanwise.server-span');
@@ -32,4 +37,30 @@ export function setHttpRoute(info: ServerSpanInfo, route: string): void {
   info.route = route;
   info.span.updateName(`${info.method} ${route}`);
   info.span.setAttribute('http.route', route);
+}
+
+/**
+ * Asks the server instrumentation to call `fn(arg)` just before it ends the
+ * span of `info`: a framework's spans end with the response, before the server
+ * span, with no response listener of their own. One caller per request; false
+ * when the slot is taken or the span will not end through the instrumentation
+ * (not recording), and the caller must end its spans itself.
+ */
+export function beforeServerSpanEnds<A>(info: ServerSpanInfo, fn: (arg: A) => void, arg: A): boolean {
+  if (info.beforeEnd !== undefined || !info.span.isRecording()) return false;
+  info.beforeEnd = fn as (arg: unknown) => void;
+  info.beforeEndArg = arg;
+  return true;
+}
+
+/** For the server instrumentation: runs the callback beforeServerSpanEnds set, if any; never throws. */
+export function runBeforeServerSpanEnds(info: ServerSpanInfo): void {
+  const fn = info.beforeEnd;
+  if (fn === undefined) return;
+  info.beforeEnd = undefined;
+  try {
+    fn(info.beforeEndArg);
+  } catch (err) {
+    log.warn('ending a framework\'s spans with the server span failed', err);
+  }
 }

@@ -8,7 +8,7 @@ import { getAgent } from '../../src/agent';
 import { subscribeContextChoice } from '../../src/channels';
 import type { Config } from '../../src/config';
 import { disableAfterError, isActive } from '../../src/guard';
-import { getServerSpan, setHttpRoute } from '../../src/server-span';
+import { beforeServerSpanEnds, getServerSpan, setHttpRoute } from '../../src/server-span';
 import { giveAttributes } from '../../src/span';
 import { isTracingSuppressed } from '../../src/suppress';
 import { layerChannel, nextChannel, type LayerMessage, type NextMessage, type RequestState } from './channels';
@@ -46,7 +46,7 @@ function startLayer(message: LayerMessage, active: Context, tracer: Tracer, laye
   // An unsampled span still carries the context on, but needs no attributes and no end at finish.
   if (span.isRecording()) {
     giveAttributes(span, { 'express.type': message.type, 'express.name': message.name });
-    track(message);
+    track(message, active);
   }
   return trace.setSpan(active, span);
 }
@@ -91,18 +91,22 @@ const OPEN = Symbol('spanwise.express.open');
 type TrackedResponse = ServerResponse & { [OPEN]?: RequestState };
 
 /**
- * Remembers an open layer span; the first one of a request adds the request's
- * only listener: one shared function on the response's 'close', which Node
- * emits after 'finish' and alone when the client went away first. Prepended, so
- * the layer spans end before the HTTP server span, which also ends on 'close'.
+ * Remembers an open layer span. For the first one of a request, the open spans
+ * are set to end just before the HTTP server span, which ends on the response's
+ * 'close' (Node emits it after 'finish', and alone when the client went away
+ * first). Without a recording server span to end with, the request gets one
+ * listener of its own: a shared function on 'close', prepended so that the
+ * layer spans still end first.
  */
-function track(message: LayerMessage): void {
+function track(message: LayerMessage, active: Context): void {
   const request = message.request;
   if (request.open !== undefined) {
     request.open.push(message);
     return;
   }
   request.open = [message];
+  const server = getServerSpan(active);
+  if (server !== undefined && beforeServerSpanEnds(server, endOpenGuarded, request)) return;
   const res = message.res as TrackedResponse;
   if (typeof res?.prependListener !== 'function') return;
   res[OPEN] = request;
@@ -115,6 +119,15 @@ function endOpenOnClose(this: TrackedResponse): void {
   try {
     const request = this[OPEN];
     if (request !== undefined) endOpen(request);
+  } catch (err) {
+    disableAfterError(NAME, err);
+  }
+}
+
+function endOpenGuarded(request: RequestState): void {
+  if (!isActive(NAME)) return;
+  try {
+    endOpen(request);
   } catch (err) {
     disableAfterError(NAME, err);
   }

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultTextMapGetter, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { subscribeContextChoice, subscribeGuarded } from '../../src/channels';
 import { disableAfterError } from '../../src/guard';
-import { withServerSpan } from '../../src/server-span';
+import { runBeforeServerSpanEnds, withServerSpan, type ServerSpanInfo } from '../../src/server-span';
 import { giveAttributes } from '../../src/span';
 import { isTracingSuppressed, suppressTracing } from '../../src/suppress';
 import { serverRequestChannel, type ServerRequestMessage } from './channels';
@@ -29,6 +29,8 @@ const STATE = Symbol('spanwise.http.serverSpan');
 
 interface ServerSpanState {
   readonly span: Span;
+  /** What the request's context carries about the span (a framework may hook its end there). */
+  readonly info: ServerSpanInfo;
   readonly request: IncomingMessage;
   /** error.type of an exception thrown by the handler, if any. */
   thrown: string | undefined;
@@ -75,16 +77,17 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
   const method = settings.normalizeMethod(request.method);
   const span = settings.tracer.startSpan(method.spanName, { kind: SpanKind.SERVER }, parent);
   message.span = span;
+  const info: ServerSpanInfo = { span, method: method.spanName, route: undefined, beforeEnd: undefined, beforeEndArg: undefined };
   if (span.isRecording()) {
     giveAttributes(span, serverRequestAttributes(request, target, method, settings.redactQuery));
     if (settings.serverRequestHeaders !== undefined) {
       settings.serverRequestHeaders(span, (name) => request.headersDistinct[name]);
     }
-    const state: ServerSpanState = { span, request, thrown: undefined, ended: false };
+    const state: ServerSpanState = { span, info, request, thrown: undefined, ended: false };
     (response as TracedResponse)[STATE] = state;
     response.on('close', onClose);
   }
-  return withServerSpan(trace.setSpan(parent, span), { span, method: method.spanName, route: undefined });
+  return withServerSpan(trace.setSpan(parent, span), info);
 }
 
 function isEmitter(value: unknown): boolean {
@@ -120,6 +123,7 @@ function endServerSpan(response: TracedResponse, brokenOff: string | undefined):
   const state = response[STATE];
   if (state === undefined || state.ended) return;
   state.ended = true;
+  runBeforeServerSpanEnds(state.info);
   const span = state.span;
   let errorType = state.thrown ?? brokenOff;
   // A status code was sent once the head went out; before that, statusCode is only the default.
