@@ -182,6 +182,26 @@ test('times become exact fixed64 nanoseconds', () => {
   }
 });
 
+test('times within one millisecond, and across a carry into the high 32 bits, are exact in any order', () => {
+  // Whole milliseconds whose nanoseconds end just below a multiple of 2^32: adding the sub-millisecond part carries.
+  const carries = [];
+  for (let whole = 1700000000000; carries.length < 3; whole++) {
+    if ((BigInt(whole) * 1000000n) % 4294967296n > 4294967296n - 1000000n) carries.push(whole);
+  }
+  const times = [];
+  for (const whole of [1700000000123, ...carries]) {
+    for (const frac of [0, 0.5, 0.999999, 0.000001, 0.25, 0]) times.push(whole + frac);
+  }
+  times.push(1, 0.000001, 1700000000123.75, 1700000000124.125, 1700000000123.875);
+  const spans = [];
+  for (let i = 0; i + 1 < times.length; i++) spans.push(makeSpan({ startTime: times[i], endTime: times[i + 1] >= times[i] ? times[i + 1] : times[i] }));
+  const wire = officialDecode(encodeTraceRequestProtobuf(spans)).resourceSpans[0].scopeSpans[0].spans;
+  wire.forEach((w, i) => {
+    assert.equal(w.startTimeUnixNano, expectedNanos(spans[i].startTime), `start ${spans[i].startTime}`);
+    assert.equal(w.endTimeUnixNano, expectedNanos(spans[i].endTime), `end ${spans[i].endTime}`);
+  });
+});
+
 test('span kinds and status codes map to their wire values', () => {
   for (let kind = 0; kind <= 4; kind++) {
     const wire = officialDecode(encodeTraceRequestProtobuf([makeSpan({ kind, status: { code: kind % 3 } })]));
