@@ -4,7 +4,7 @@
 //   (router 2.x, used by express 5): for the layers we saw declared, publish the
 //   start on layerChannel and hand the function a `next` that publishes on
 //   nextChannel; each runs in the context the subscriber chose (src/channels.ts).
-//   Ends come from `next` (and, in spans.ts, one listener per request), never
+//   Ends come from `next` (and, in spans.ts, the end of the server span), never
 //   from a listener per layer (the MaxListenersExceededWarning OpenTelemetry's
 //   instrumentation causes on express 5).
 // Never imports the tracer: spans.ts turns these facts into spans.

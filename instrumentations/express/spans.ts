@@ -1,7 +1,8 @@
 // Builds the express spans from the hook's facts: names the HTTP server span by
 // route, and makes one INTERNAL span per layer (middleware, router, request
 // handler). A layer span ends when the layer calls next() or, at the latest,
-// when the response finishes (one listener per request, not per layer). Never patches.
+// just before the HTTP server span ends with the response (no listener per
+// layer, and none per request when there is a server span). Never patches.
 import type { ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getAgent } from '../../src/agent';
