@@ -274,3 +274,26 @@ describe('SPANWISE_EXPRESS_LAYERS', () => {
     });
   }
 });
+
+describe('without a spanwise server span (http instrumentation off, the app\'s own span around each request)', () => {
+  it('layer spans still end with the response, before the app\'s span, and are its descendants', async () => {
+    const variant = { label: 'express 5, CommonJS', major: 5, file: 'app-manual-span.cjs', preload: 'require' };
+    const running = await launch(variant, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http' });
+    try {
+      const { status } = await send(running.port, { path: '/book' });
+      assert.equal(status, 200);
+      // The handler never calls next(): only the response's end can end its span.
+      const names = ['manual request', 'middleware - requestLogger', 'middleware - slowAuth', 'request handler - /book'];
+      const spans = await receiver.waitForSpans((all) => names.every((n) => all.some((s) => s.name === n && s.resource.attributes['service.name'] === 'express-test-5')), 10000);
+      const manual = spans.find((s) => s.name === 'manual request');
+      const mine = spans.filter((s) => s.spanContext.traceId === manual.spanContext.traceId);
+      const handler = mine.find((s) => s.name === 'request handler - /book');
+      assert.ok(handler, 'the request handler span was exported');
+      assert.equal(handler.parentSpanId, manual.spanContext.spanId);
+      assert.ok(handler.endTime <= manual.endTime, 'the handler span ends by the end of the app\'s span');
+      assert.equal(mine.filter((s) => s.kind === SERVER).length, 1, 'no spanwise server span');
+    } finally {
+      await stop(running.app);
+    }
+  });
+});
