@@ -8,7 +8,7 @@ import dc from 'node:diagnostics_channel';
 import type { EventEmitter } from 'node:events';
 import type { Context } from '@opentelemetry/api';
 import { getAgent } from './agent';
-import type { AsyncLocalContextManager } from './context';
+import { captureScope, type AsyncLocalContextManager } from './context';
 import { disableAfterError, isActive } from './guard';
 import { log } from './log';
 
@@ -79,7 +79,9 @@ function enterAndCall(choice: ContextChoice, fn: (...a: unknown[]) => unknown, t
   const emitters = choice.bindEmitters;
   if (emitters !== undefined) {
     try {
-      for (let i = 0; i < emitters.length; i++) managerOfAgent!.bind(choice.context!, emitters[i]);
+      // Entered right here, the context needs one scope for all its emitters (context.ts bindEmitterIn).
+      const scope = captureScope();
+      for (let i = 0; i < emitters.length; i++) managerOfAgent!.bindEmitterIn(choice.context!, emitters[i], scope);
     } catch (err) {
       // Unbound listeners lose the context; the call itself must go on untouched.
       log.debug('could not bind emitters to the context', err);

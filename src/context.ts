@@ -67,16 +67,25 @@ export class AsyncLocalContextManager implements ContextManager {
    * where wrapping each listener method (and remembering wrappers for
    * removeListener) costs a closure per method per request on the server hot path.
    *
-   * The context is entered through an AsyncResource made once per emitter: on
-   * Node 24 (AsyncContextFrame) AsyncLocalStorage#run copies the frame twice,
-   * about 200 ns, while a resource's runInAsyncScope swaps frames in about 10 ns,
-   * and a request's emitters fire several events. Call it while `ctx` is active
-   * and the resource is made at once (about 20 ns); otherwise on first need.
+   * The context is entered through an AsyncResource made once per emitter (or
+   * once for several, bindEmitterIn): on Node 24 (AsyncContextFrame)
+   * AsyncLocalStorage#run copies the frame twice, about 200 ns, while a
+   * resource's runInAsyncScope swaps frames in about 10 ns, and a request's
+   * emitters fire several events. Call it while `ctx` is active and the resource
+   * is made at once (about 20 ns); otherwise on first need.
    */
   private bindEmitter(ctx: Context, emitter: EventEmitter): EventEmitter {
+    return this.bindEmitterIn(ctx, emitter, this.storage.getStore() === ctx ? captureScope() : undefined);
+  }
+
+  /**
+   * bindEmitter with the scope to enter given: `scope` must enter `ctx` (made by
+   * captureScope while `ctx` was active); undefined makes one on first need.
+   * Emitters bound together to one context (a request and its response) share one.
+   */
+  bindEmitterIn(ctx: Context, emitter: EventEmitter, scope: AsyncResource | undefined): EventEmitter {
     const tagged = emitter as BoundEmitter;
     if (tagged[BOUND] !== undefined) return emitter;
-    const scope = this.storage.getStore() === ctx ? captureScope() : undefined;
     tagged[BOUND] = { ctx, emit: emitter.emit, storage: this.storage, scope };
     emitter.emit = boundEmit;
     return emitter;
