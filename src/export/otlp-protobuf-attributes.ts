@@ -69,13 +69,15 @@ interface Block {
    */
   readonly runs: (Buffer | undefined)[];
   readonly runEnds: number[];
-  /** Uses whose keys went another way; at REBUILD_AT the block is built anew from the next span. */
+  /** Uses, and those whose keys differed (a key missing, added or moved): see findBlock. */
+  uses: number;
   misses: number;
 }
 
 const HOLE = {};
 const NO_BLOCKS: Block[] = [];
 const MAX_BLOCKS = 4;
+// A block is built anew from the next span once REBUILD_AT of its uses, and more than half, had other keys.
 const REBUILD_AT = 16;
 // A first key whose followers keep changing stops building blocks after this many.
 const MAX_BUILDS = 256;
@@ -164,9 +166,11 @@ function writeAnyValue(p: number, value: unknown): number {
  * Writes `attributes` as repeated KeyValue fields with key byte `tag`; null and
  * undefined values are skipped. The first key goes key by key (writeKeyValue);
  * from the second on, the keys follow the first key's Block for `tag` and the
- * second key while they match it, copying each run of unchanged values at once;
- * once they differ, the rest go key by key. A span that found no Block (or a
- * stale one) records where each field went, and leaves a Block built from them.
+ * second key, copying each run of unchanged values at once. Where they differ,
+ * a key the block lacks is written alone and a piece the span lacks is skipped,
+ * so a request with a query string, say, still copies the fields around it. A
+ * span that found no Block (or a stale one) records where each field went, and
+ * leaves a Block built from them.
  */
 export function writeAttributes(p: number, tag: number, attributes: Attributes | undefined): number {
   // Key by key, each entry remembers which entry came next: one pointer
@@ -178,6 +182,7 @@ export function writeAttributes(p: number, tag: number, attributes: Attributes |
   // In a block: the next piece expected, and the first piece not yet copied.
   let j = 0;
   let from = 0;
+  let missed = false;
   // Recording for a new block: the entries from the second key on, their values, where each field starts.
   let recorded: KeyEntry[] | undefined;
   let values: unknown[] | undefined;
@@ -198,7 +203,15 @@ export function writeAttributes(p: number, tag: number, attributes: Attributes |
     }
     if (block !== undefined) {
       const entries = block.entries;
-      if (j < entries.length && entries[j].name === key) {
+      let matched = j < entries.length && entries[j].name === key;
+      if (!matched && j + 1 < entries.length && entries[j + 1].name === key) {
+        // This span lacks the key of piece j: copy the run before it, and go on from the next piece.
+        p = copyPieces(p, block, from, j);
+        from = ++j;
+        missed = true;
+        matched = true;
+      }
+      if (matched) {
         const expected = block.values[j];
         if (expected !== value) {
           // A changed value: copy the run before it and write this one afresh; from now on it is a hole.
@@ -210,12 +223,12 @@ export function writeAttributes(p: number, tag: number, attributes: Attributes |
         j++;
         continue;
       }
-      // The keys went another way: copy what matched, then go key by key from the last entry that did.
+      // A key the block has not here (an extra one, or keys in another order): copy the run before it, write it alone.
       p = copyPieces(p, block, from, j);
-      block.misses++;
-      previous = j > 0 ? entries[j - 1] : first;
-      predicted = previous!.next;
-      block = undefined;
+      from = j;
+      missed = true;
+      p = writeKeyValue(p, tag, keyCache.get(key) ?? newKeyEntry(key), value);
+      continue;
     }
     let entry: KeyEntry;
     if (predicted !== undefined && predicted.name === key) entry = predicted;
@@ -235,7 +248,8 @@ export function writeAttributes(p: number, tag: number, attributes: Attributes |
   }
   if (block !== undefined) {
     p = copyPieces(p, block, from, j);
-    if (j !== block.entries.length) block.misses++;
+    block.uses++;
+    if (missed || j !== block.entries.length) block.misses++;
   } else if (recorded !== undefined) {
     starts!.push(p);
     addBlock(first!, tag, recorded, values!, starts!);
@@ -294,7 +308,9 @@ function findBlock(first: KeyEntry, tag: number, second: string): Block | undefi
   if (blocks === undefined) return undefined;
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i];
-    if (block.tag === tag && block.entries[0].name === second) return block.misses < REBUILD_AT ? block : undefined;
+    if (block.tag === tag && block.entries[0].name === second) {
+      return block.misses >= REBUILD_AT && block.misses * 2 > block.uses ? undefined : block;
+    }
   }
   return undefined;
 }
@@ -329,7 +345,7 @@ function addBlock(first: KeyEntry, tag: number, entries: KeyEntry[], values: unk
   cuts[n] = at;
   const runs = new Array<Buffer | undefined>(n).fill(undefined);
   const runEnds = new Array<number>(n).fill(-1);
-  const block: Block = { tag, entries, values, cuts, bytes, runs, runEnds, misses: 0 };
+  const block: Block = { tag, entries, values, cuts, bytes, runs, runEnds, uses: 0, misses: 0 };
   for (let a = 0; a < n;) {
     let end = a;
     while (end < n && values[end] !== HOLE) end++;

@@ -255,7 +255,8 @@ test('attribute values are right whether they repeat, change every span, or sett
 test('attribute runs copied at once stay right however the keys and values of a kind change', () => {
   // Several kinds of span share their first key (and some their second), as HTTP server and client spans do; the
   // encoder keeps, per first key, blocks of the fields that followed, copies runs of unchanged values, and must fall
-  // back key by key when a value changes, a key is missing or null, the order changes, or keys are added.
+  // back key by key when a value changes, a key is missing or null, the order changes, or keys are added (at the end
+  // or in the middle).
   let seed = 42;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const pick = (list) => list[Math.floor(random() * list.length)];
@@ -274,6 +275,11 @@ test('attribute runs copied at once stay right however the keys and values of a 
     else if (r < 0.15) attrs.extra = pick(['e1', 'e2']);
     else if (r < 0.2) return Object.fromEntries(keys.reverse().map((k) => [k, attrs[k]]));
     else if (r < 0.23) attrs[pick(keys.slice(1))] = undefined;
+    else if (r < 0.3) {
+      // A key of its own in the middle, as a query string is on some requests only.
+      const at = 1 + Math.floor(random() * (keys.length - 1));
+      return Object.fromEntries([...keys.slice(0, at).map((k) => [k, attrs[k]]), ['query', pick(['q=1', 'q=2'])], ...keys.slice(at).map((k) => [k, attrs[k]])]);
+    }
     return attrs;
   };
   const spans = [];
