@@ -99,8 +99,10 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.queue.push(span);
     } catch (err) {
       // Encoding spans as they end runs on the app's call stack: an error of ours stops here.
-      this.countFailure(err instanceof SpansLostError ? err.lost : 1, err);
-      if (!(err instanceof SpansLostError)) return;
+      // A SpansLostError says how many spans were lost and this one was taken; any other error loses this one.
+      const taken = err instanceof SpansLostError;
+      this.countFailure(taken ? err.lost : 1, err);
+      if (!taken) return;
     }
     this.stats.queued++;
     if (this.queue.length >= this.options.maxExportBatchSize) this.flushSoon(0);

@@ -15,7 +15,7 @@
 // instructions each (callgrind, Node 24: ten per HTTP server span).
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import {
-  copyIn, copyOut, copyOutTo, copyRangeIn, endLength, ensure, varintSize, writeDouble, writeInt64, writeString,
+  copyIn, copyOut, copyOutTo, endLength, ensure, varintSize, writeDouble, writeInt64, writeString,
 } from './protobuf-writer';
 
 // Field keys, (field number << 3) | wire type.
@@ -111,6 +111,11 @@ function newKeyEntry(key: string): KeyEntry {
     keyCache.set(key, entry);
   }
   return entry;
+}
+
+/** The cache entry of `key`, made on first sight. */
+function entryFor(key: string): KeyEntry {
+  return keyCache.get(key) ?? newKeyEntry(key);
 }
 
 // Remembers the KeyValue just written at [start, end) for `value`, unless its key's values keep changing.
@@ -227,13 +232,13 @@ export function writeAttributes(p: number, tag: number, attributes: Attributes |
       p = copyPieces(p, block, from, j);
       from = j;
       missed = true;
-      p = writeKeyValue(p, tag, keyCache.get(key) ?? newKeyEntry(key), value);
+      p = writeKeyValue(p, tag, entryFor(key), value);
       continue;
     }
     let entry: KeyEntry;
     if (predicted !== undefined && predicted.name === key) entry = predicted;
     else {
-      entry = keyCache.get(key) ?? newKeyEntry(key);
+      entry = entryFor(key);
       if (previous !== undefined) previous.next = entry;
     }
     previous = entry;
@@ -278,7 +283,7 @@ function writeKeyValue(p: number, tag: number, entry: KeyEntry, value: Attribute
 function copyPieces(p: number, block: Block, from: number, to: number): number {
   if (from === to) return p;
   if (block.runEnds[from] === to) return copyIn(p, block.runs[from]!);
-  return copyRangeIn(p, block.bytes, block.cuts[from], block.cuts[to]);
+  return copyIn(p, block.bytes.subarray(block.cuts[from], block.cuts[to]));
 }
 
 /** Makes piece j a hole, splitting the run it was in. */
@@ -304,15 +309,20 @@ function setRun(block: Block, from: number, to: number): void {
 
 /** The usable block of `first` for `tag` whose keys start with `second`, if any. */
 function findBlock(first: KeyEntry, tag: number, second: string): Block | undefined {
+  const i = blockIndex(first, tag, second);
+  if (i < 0) return undefined;
+  const block = first.blocks![i];
+  return block.misses >= REBUILD_AT && block.misses * 2 > block.uses ? undefined : block;
+}
+
+/** Where `first` keeps its block for `tag` and second key `second`; -1 when it has none. */
+function blockIndex(first: KeyEntry, tag: number, second: string): number {
   const blocks = first.blocks;
-  if (blocks === undefined) return undefined;
+  if (blocks === undefined) return -1;
   for (let i = 0; i < blocks.length; i++) {
-    const block = blocks[i];
-    if (block.tag === tag && block.entries[0].name === second) {
-      return block.misses >= REBUILD_AT && block.misses * 2 > block.uses ? undefined : block;
-    }
+    if (blocks[i].tag === tag && blocks[i].entries[0].name === second) return i;
   }
-  return undefined;
+  return -1;
 }
 
 /**
@@ -352,13 +362,11 @@ function addBlock(first: KeyEntry, tag: number, entries: KeyEntry[], values: unk
     if (end > a) setRun(block, a, end);
     a = end + 1;
   }
+  const superseded = blockIndex(first, tag, entries[0].name);
   const blocks = (first.blocks ??= []);
-  for (let i = 0; i < blocks.length; i++) {
-    if (blocks[i].tag === tag && blocks[i].entries[0].name === entries[0].name) {
-      blocks[i] = block;
-      return;
-    }
+  if (superseded >= 0) blocks[superseded] = block;
+  else {
+    if (blocks.length >= MAX_BLOCKS) blocks.shift();
+    blocks.push(block);
   }
-  if (blocks.length >= MAX_BLOCKS) blocks.shift();
-  blocks.push(block);
 }

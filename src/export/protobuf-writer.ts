@@ -60,21 +60,13 @@ export function takeBytes(length: number): Buffer {
 /** A copy of the bytes written at [start, end), for a cache. */
 export function copyOut(start: number, end: number): Buffer {
   const out = Buffer.allocUnsafe(end - start);
-  buf.copy(out, 0, start, end);
+  copyOutTo(out, 0, start, end);
   return out;
 }
 
 /** Copies the bytes written at [start, end) into `target` at `at`, for a cache. */
 export function copyOutTo(target: Buffer, at: number, start: number, end: number): void {
   buf.copy(target, at, start, end);
-}
-
-/** Copies bytes [start, end) of `source` in at `p`. */
-export function copyRangeIn(p: number, source: Buffer, start: number, end: number): number {
-  const n = end - start;
-  const b = ensure(p, n);
-  b.set(start === 0 && end === source.length ? source : source.subarray(start, end), p);
-  return p + n;
 }
 
 /** Bytes a uint32 takes as a varint. */
