@@ -32,6 +32,12 @@ export function subscribeGuarded<M>(channelName: string, instrumentation: string
 export interface ContextChoice {
   context?: Context;
   bindEmitters?: readonly EventEmitter[];
+  /**
+   * Called with each of `bindEmitters` when it emits 'close', once, before its
+   * listeners (context.ts bindEmitterIn); through a plain 'close' listener when
+   * the emitter could not be bound. Must not throw.
+   */
+  onClose?: (emitter: EventEmitter) => void;
 }
 
 /**
@@ -78,16 +84,34 @@ function runInChosenContext<R>(choice: ContextChoice, fn: (...a: any[]) => R, th
 function enterAndCall(choice: ContextChoice, fn: (...a: unknown[]) => unknown, thisArg: unknown, args: ArrayLike<unknown>): unknown {
   const emitters = choice.bindEmitters;
   if (emitters !== undefined) {
+    const onClose = choice.onClose;
+    let i = 0;
     try {
       // Entered right here, the context needs one scope for all its emitters (context.ts bindEmitterIn).
       const scope = captureScope();
-      for (let i = 0; i < emitters.length; i++) managerOfAgent!.bindEmitterIn(choice.context!, emitters[i], scope);
+      for (; i < emitters.length; i++) {
+        if (!managerOfAgent!.bindEmitterIn(choice.context!, emitters[i], scope, onClose) && onClose !== undefined) {
+          listenForClose(emitters[i], onClose);
+        }
+      }
     } catch (err) {
       // Unbound listeners lose the context; the call itself must go on untouched.
       log.debug('could not bind emitters to the context', err);
+      if (onClose !== undefined) for (; i < emitters.length; i++) listenForClose(emitters[i], onClose);
     }
   }
   return Reflect.apply(fn, thisArg, args);
+}
+
+// The close hook of an emitter that could not be bound, as a listener; never throws.
+function listenForClose(emitter: EventEmitter, onClose: (emitter: EventEmitter) => void): void {
+  try {
+    emitter.once('close', function (this: EventEmitter) {
+      onClose(this);
+    });
+  } catch (err) {
+    log.debug('could not listen for close', err);
+  }
 }
 
 /** Calls `fn` with `thisArg` and `args` inside `scope` (context.ts captureScope), or as it is when there is none. */

@@ -4,6 +4,7 @@ import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import type { Context, ContextManager } from '@opentelemetry/api';
 import { CHAIN_ROOT } from './context-chain';
+import { log } from './log';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -15,6 +16,8 @@ interface EmitterBinding {
   readonly emit: EventEmitter['emit'];
   readonly storage: AsyncLocalStorage<Context>;
   scope: AsyncResource | undefined;
+  /** Called once, with the emitter, when it emits 'close' (see bindEmitterIn). */
+  onClose: ((emitter: EventEmitter) => void) | undefined;
 }
 
 type BoundEmitter = EventEmitter & { [BOUND]?: EmitterBinding; _events?: Record<string | symbol, unknown> };
@@ -75,20 +78,27 @@ export class AsyncLocalContextManager implements ContextManager {
    * is made at once (about 20 ns); otherwise on first need.
    */
   private bindEmitter(ctx: Context, emitter: EventEmitter): EventEmitter {
-    return this.bindEmitterIn(ctx, emitter, this.storage.getStore() === ctx ? captureScope() : undefined);
+    this.bindEmitterIn(ctx, emitter, this.storage.getStore() === ctx ? captureScope() : undefined, undefined);
+    return emitter;
   }
 
   /**
    * bindEmitter with the scope to enter given: `scope` must enter `ctx` (made by
    * captureScope while `ctx` was active); undefined makes one on first need.
    * Emitters bound together to one context (a request and its response) share one.
+   * `onClose`, when given, is called with the emitter as it emits 'close', once
+   * and before its listeners: what a 'close' listener would do, without adding
+   * and removing one per request. False when the emitter was bound already (and
+   * `onClose` is not attached).
    */
-  bindEmitterIn(ctx: Context, emitter: EventEmitter, scope: AsyncResource | undefined): EventEmitter {
+  bindEmitterIn(
+    ctx: Context, emitter: EventEmitter, scope: AsyncResource | undefined, onClose: ((emitter: EventEmitter) => void) | undefined,
+  ): boolean {
     const tagged = emitter as BoundEmitter;
-    if (tagged[BOUND] !== undefined) return emitter;
-    tagged[BOUND] = { ctx, emit: emitter.emit, storage: this.storage, scope };
+    if (tagged[BOUND] !== undefined) return false;
+    tagged[BOUND] = { ctx, emit: emitter.emit, storage: this.storage, scope, onClose };
     emitter.emit = boundEmit;
-    return emitter;
+    return true;
   }
 }
 
@@ -112,6 +122,16 @@ function boundEmit(this: BoundEmitter, event: string | symbol): boolean {
   // boundEmit copied onto another object, or called with another this: a plain emit.
   // eslint-disable-next-line prefer-rest-params
   if (binding === undefined) return Reflect.apply(EventEmitter.prototype.emit, this, arguments) as boolean;
+  if (event === 'close' && binding.onClose !== undefined) {
+    const onClose = binding.onClose;
+    binding.onClose = undefined;
+    try {
+      onClose(this);
+    } catch (err) {
+      // The hooks guard themselves; this only keeps a slip of ours away from the app's emit.
+      log.debug('a close hook failed', err);
+    }
+  }
   const storage = binding.storage;
   // An event nobody listens to, or one emitted already in the context, needs no switch.
   const events = this._events;

@@ -4,8 +4,9 @@
 // the request and response emitters are bound to it too, so their listeners
 // ('data', 'end', 'finish') see it. The span ends exactly once, at the
 // response's 'close', which Node emits after 'finish' on every response and
-// alone when the exchange broke off: one plain listener, where once('finish') +
-// once('close') cost two wrappers and two removals per request.
+// alone when the exchange broke off. The bound response's emit calls onClose
+// itself (ContextChoice onClose): no listener to add and remove per request.
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultTextMapGetter, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { subscribeContextChoice, subscribeGuarded } from '../../src/channels';
@@ -55,7 +56,10 @@ export function subscribeServerSpans(httpSettings: HttpSettings): void {
 /** Chooses the handler's context, and binds the request and response to it. */
 function onRequest(message: ServerRequestMessage, active: Context): Context | undefined {
   const ctx = startServerSpan(message, active);
-  if (ctx !== undefined) message.bindEmitters = [message.request, message.response];
+  if (ctx !== undefined) {
+    message.bindEmitters = [message.request, message.response];
+    message.onClose = onClose;
+  }
   return ctx;
 }
 
@@ -85,7 +89,6 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
     }
     const state: ServerSpanState = { span, info, request, thrown: undefined, ended: false };
     (response as TracedResponse)[STATE] = state;
-    response.on('close', onClose);
   }
   return withServerSpan(trace.setSpan(parent, span), info);
 }
@@ -94,13 +97,15 @@ function isEmitter(value: unknown): boolean {
   return typeof (value as { once?: unknown } | null | undefined)?.once === 'function';
 }
 
-// Listeners run outside any channel, so they guard themselves: an error of ours
-// must switch the instrumentation off, never reach the app's emitter.
-function onClose(this: ServerResponse): void {
+// The request's and the response's 'close' (ContextChoice onClose): the span ends
+// at the response's. It runs outside any channel, so it guards itself: an error
+// of ours must switch the instrumentation off, never reach the app's emitter.
+function onClose(emitter: EventEmitter): void {
   try {
-    const state = (this as TracedResponse)[STATE];
+    const state = (emitter as TracedResponse)[STATE];
     if (state === undefined || state.ended) return;
-    endServerSpan(this as TracedResponse, this.writableFinished ? undefined : disconnectType(state.request));
+    const response = emitter as TracedResponse;
+    endServerSpan(response, response.writableFinished ? undefined : disconnectType(state.request));
   } catch (err) {
     disableAfterError('http', err);
   }

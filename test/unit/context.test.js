@@ -95,3 +95,26 @@ test('active() outside any context is the agent\'s empty chained context', () =>
   const { CHAIN_ROOT } = require('../../dist/src/context-chain.js');
   assert.equal(new AsyncLocalContextManager().active(), CHAIN_ROOT);
 });
+
+test('a close hook runs once, before the listeners, with the emitter; an emitter bound already does not take one', () => {
+  const ctx = ROOT_CONTEXT.setValue(KEY, 'closing');
+  const emitter = new EventEmitter();
+  const seen = [];
+  const hook = (e) => seen.push(['hook', e === emitter, current()]);
+  assert.equal(cm.bindEmitterIn(ctx, emitter, undefined, hook), true);
+  emitter.on('close', () => seen.push(['listener', current()]));
+  emitter.emit('close');
+  emitter.emit('close');
+  assert.deepEqual(seen, [['hook', true, undefined], ['listener', 'closing'], ['listener', 'closing']]);
+  // With no 'close' listener at all, the hook still runs.
+  const bare = new EventEmitter();
+  let calls = 0;
+  cm.bindEmitterIn(ctx, bare, undefined, () => calls++);
+  assert.equal(bare.emit('close'), false);
+  assert.equal(calls, 1);
+  // A throwing hook never reaches the emitter's caller.
+  const rough = new EventEmitter();
+  cm.bindEmitterIn(ctx, rough, undefined, () => { throw new Error('ours'); });
+  assert.doesNotThrow(() => rough.emit('close'));
+  assert.equal(cm.bindEmitterIn(ctx, emitter, undefined, hook), false);
+});
