@@ -6,9 +6,11 @@ import { log } from './log';
 
 /** A bag of attributes with its limits and a count of what they dropped. */
 export interface AttributeBag {
-  /** Replaced only by adoptValues, on a bag still empty. */
+  /** Replaced only by adoptValues and adoptBuiltValues, on a bag still empty. */
   values: Attributes;
+  /** How many keys `values` has; while `bounded`, at most this many (adoptBuiltValues). */
   count: number;
+  bounded: boolean;
   dropped: number;
 }
 
@@ -61,6 +63,7 @@ export function setAttribute(bag: AttributeBag, key: string, value: unknown, cou
   }
   const values = bag.values as Record<string, AttributeValue>;
   if (!(key in values)) {
+    if (bag.count >= countLimit && bag.bounded) recount(bag);
     if (bag.count >= countLimit) {
       bag.dropped++;
       return;
@@ -84,7 +87,7 @@ const newValues = (): Attributes => new (AttributeValues as unknown as new () =>
 
 /** Builds a new bag from `attributes` with the given limits. */
 export function newBag(attributes: Attributes | undefined, countLimit: number, lengthLimit: number): AttributeBag {
-  const bag: AttributeBag = { values: newValues(), count: 0, dropped: 0 };
+  const bag: AttributeBag = { values: newValues(), count: 0, bounded: false, dropped: 0 };
   if (attributes !== undefined && attributes !== null) fillEmptyBag(bag, attributes, countLimit, lengthLimit);
   return bag;
 }
@@ -107,7 +110,7 @@ export function setAttributes(bag: AttributeBag, attributes: Attributes, countLi
  * never touched again by their maker: copying them cost a megamorphic store per
  * attribute, about 2,500 instructions per HTTP server span.
  */
-export function adoptValues(bag: AttributeBag, attributes: Attributes, countLimit: number, lengthLimit: number): boolean {
+function adoptValues(bag: AttributeBag, attributes: Attributes, countLimit: number, lengthLimit: number): boolean {
   if (bag.count !== 0 || bag.dropped !== 0) return false;
   let count = 0;
   for (const key in attributes) {
@@ -130,6 +133,36 @@ export function adoptValues(bag: AttributeBag, attributes: Attributes, countLimi
   bag.values = attributes;
   bag.count = count;
   return true;
+}
+
+/** The most keys an instrumentation's attribute builder makes (adoptBuiltValues); a test holds the builders to it. */
+export const MAX_BUILT_KEYS = 32;
+
+/**
+ * adoptValues for an object valid by construction: an instrumentation's
+ * attribute builder, whose values are all strings, numbers or booleans under
+ * non-empty keys, at most MAX_BUILT_KEYS of them. Without a value length limit
+ * (the default) nothing is checked, and the count is kept as that bound until a
+ * limit needs the exact one: the pass over the values cost about 670
+ * instructions per HTTP server span (callgrind, Node 24). Otherwise as adoptValues.
+ */
+export function adoptBuiltValues(bag: AttributeBag, attributes: Attributes, countLimit: number, lengthLimit: number): boolean {
+  if (lengthLimit !== Infinity || countLimit < MAX_BUILT_KEYS || bag.count !== 0 || bag.dropped !== 0) {
+    return adoptValues(bag, attributes, countLimit, lengthLimit);
+  }
+  bag.values = attributes;
+  bag.count = MAX_BUILT_KEYS;
+  bag.bounded = true;
+  return true;
+}
+
+// The exact count of a bag whose count was a bound.
+function recount(bag: AttributeBag): void {
+  let count = 0;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  for (const _ in bag.values) count++;
+  bag.count = count;
+  bag.bounded = false;
 }
 
 function fillEmptyBag(bag: AttributeBag, attributes: Attributes, countLimit: number, lengthLimit: number): void {

@@ -4,7 +4,7 @@ import {
   SpanStatusCode, type Attributes, type AttributeValue, type Exception, type Link, type Span as ApiSpan,
   type SpanContext, type SpanKind, type SpanStatus, type TimeInput,
 } from '@opentelemetry/api';
-import { adoptValues, newBag, setAttribute, setAttributes, type AttributeBag } from './attributes';
+import { adoptBuiltValues, newBag, setAttribute, setAttributes, type AttributeBag } from './attributes';
 import { now, toEpochMs } from './clock';
 import type { SpanLimits } from './config';
 import type { FinishedSpan, InstrumentationScope, ResourceData, SpanEventData, SpanLinkData } from './span-data';
@@ -76,7 +76,7 @@ export class RecordingSpan implements ApiSpan {
   adoptAttributes(attributes: Attributes): void {
     if (this.ended) return;
     const l = this.owner.limits;
-    if (!adoptValues(this.attrs, attributes, l.attributeCountLimit, l.attributeValueLengthLimit)) this.setAttributes(attributes);
+    if (!adoptBuiltValues(this.attrs, attributes, l.attributeCountLimit, l.attributeValueLengthLimit)) this.setAttributes(attributes);
   }
 
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
@@ -185,7 +185,9 @@ export class RecordingSpan implements ApiSpan {
 /**
  * Sets `attributes` on `span` like setAttributes, for an object its caller built
  * for this span and will neither keep nor change: an instrumentation's request
- * attributes. A recording span with no attributes yet takes the object itself.
+ * attributes, valid by construction (attributes.ts adoptBuiltValues: strings,
+ * numbers and booleans under non-empty keys, at most MAX_BUILT_KEYS). A
+ * recording span with no attributes yet takes the object itself.
  */
 export function giveAttributes(span: ApiSpan, attributes: Attributes): void {
   if (span instanceof RecordingSpan) span.adoptAttributes(attributes);

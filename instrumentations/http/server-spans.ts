@@ -42,6 +42,8 @@ type TracedResponse = ServerResponse & { [STATE]?: ServerSpanState };
 
 // Requests first seen as checkContinue/checkExpectation: the app may re-emit them as 'request'.
 const expectations = new WeakSet<IncomingMessage>();
+// Until a server sees one, a request needs no lookup in `expectations` (about 150 instructions).
+let anyExpectations = false;
 
 // Set once by subscribeServerSpans; the response listeners below are shared functions, not per-request closures.
 let settings: HttpSettings;
@@ -67,8 +69,12 @@ function startServerSpan(message: ServerRequestMessage, active: Context): Contex
   const { request, response } = message;
   // Someone emitting 'request' by hand with stand-ins gets no span (and no error of ours).
   if (!isEmitter(request) || !isEmitter(response) || typeof request.headers !== 'object') return undefined;
-  if (message.event !== 'request') expectations.add(request);
-  else if (expectations.has(request)) return undefined; // the same request again: its context is already active
+  if (message.event !== 'request') {
+    expectations.add(request);
+    anyExpectations = true;
+  } else if (anyExpectations && expectations.has(request)) {
+    return undefined; // the same request again: its context is already active
+  }
   if (isTracingSuppressed(active)) return undefined;
   const target = splitTarget(typeof request.url === 'string' ? request.url : '/');
   if (settings.ignorePath !== undefined && settings.ignorePath(target.path)) {

@@ -228,3 +228,34 @@ test('request method and endpoint as Node resolves them', () => {
     assert.deepEqual({ ...args.requestEndpoint(input, protocol, agentPort) }, expected, JSON.stringify(input));
   }
 });
+
+test('the attribute builders give only strings, numbers and booleans under non-empty keys, at most MAX_BUILT_KEYS (span.ts giveAttributes)', () => {
+  const { MAX_BUILT_KEYS } = require('../../dist/src/attributes.js');
+  const { serverRequestAttributes } = require('../../dist/instrumentations/http/server-attributes.js');
+  const { clientRequestAttributes, clientResponseAttributes } = require('../../dist/instrumentations/http/client-attributes.js');
+  const redact = url.createQueryRedactor();
+  const check = (attributes, label) => {
+    const keys = Object.keys(attributes);
+    assert.ok(keys.length > 0 && keys.length <= MAX_BUILT_KEYS, `${label}: ${keys.length} keys`);
+    for (const key of keys) {
+      assert.ok(key.length > 0, label);
+      assert.ok(['string', 'number', 'boolean'].includes(typeof attributes[key]), `${label}: ${key} = ${attributes[key]}`);
+    }
+  };
+  const everyHeader = {
+    host: 'shop.example:8443', forwarded: 'for="[2001:db8::1]:4711";proto=https;host=api.example', 'x-forwarded-for': '203.0.113.9, 10.0.0.1',
+    'x-forwarded-host': 'edge.example', 'x-forwarded-proto': 'https', 'user-agent': 'curl/8.5.0',
+  };
+  const requests = [
+    { headers: everyHeader, socket: { remoteAddress: '10.0.0.2', remotePort: 51000, encrypted: true }, httpVersion: '2.0', method: 'PURGE', url: '/a?token=x&b=2' },
+    { headers: {}, socket: null, httpVersion: undefined, method: undefined, url: '' },
+    { headers: { host: '' }, socket: { remoteAddress: undefined }, httpVersion: '1.1', method: 'get', url: '/' },
+  ];
+  for (const [i, request] of requests.entries()) {
+    check(serverRequestAttributes(request, url.splitTarget(request.url || '/'), semconv.normalizeMethod(request.method), redact), `server ${i}`);
+  }
+  const clientRequest = { protocol: 'https:', host: '::1', path: '/x?sig=1', agent: { defaultPort: 443 } };
+  check(clientRequestAttributes(clientRequest, { args: ['https://u:p@[::1]:8443/x?sig=1'], protocol: 'https:' }, semconv.normalizeMethod('POST'), redact), 'client');
+  check(clientRequestAttributes({}, { args: [{ socketPath: '/tmp/s.sock' }], protocol: 'http:' }, semconv.normalizeMethod('FOO'), redact), 'client socket');
+  check(clientResponseAttributes(clientRequest, { statusCode: 503, httpVersion: '1.1', socket: { remoteAddress: '::1', remotePort: 8443 } }), 'client response');
+});

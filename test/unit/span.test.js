@@ -176,3 +176,29 @@ test('suppressed tracing yields an invalid non-recording span', () => {
   span.end();
   assert.equal(finished.length, 0);
 });
+
+test('attributes given by an instrumentation keep the count limit exact, though not counted when given', () => {
+  const { giveAttributes } = require('../../dist/src/span.js');
+  const { MAX_BUILT_KEYS } = require('../../dist/src/attributes.js');
+  for (const limit of [MAX_BUILT_KEYS, MAX_BUILT_KEYS + 3, 128]) {
+    const { tracer, finished } = memoryProvider({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: String(limit) });
+    const span = tracer.startSpan('given', {}, ROOT_CONTEXT);
+    giveAttributes(span, { 'http.request.method': 'GET', 'url.path': '/x', 'server.port': 80 });
+    for (let i = 0; i < limit + 5; i++) span.setAttribute(`extra.${i}`, i);
+    span.setAttribute('url.path', '/y'); // a key it has: replaced, never dropped
+    span.end();
+    const s = finished[0];
+    assert.equal(Object.keys(s.attributes).length, limit, `limit ${limit}`);
+    assert.equal(s.droppedAttributesCount, 8, `limit ${limit}`);
+    assert.equal(s.attributes['url.path'], '/y');
+    assert.equal(s.attributes[`extra.${limit - 4}`], limit - 4);
+    assert.equal(s.attributes[`extra.${limit - 3}`], undefined);
+  }
+  // Below MAX_BUILT_KEYS, or with a length limit, the given object is checked as setAttributes would.
+  const { tracer, finished } = memoryProvider({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '2', OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '3' });
+  const span = tracer.startSpan('checked', {}, ROOT_CONTEXT);
+  giveAttributes(span, { a: 'long', b: 1, c: 2 });
+  span.end();
+  assert.deepEqual(finished[0].attributes, { a: 'lon', b: 1 });
+  assert.equal(finished[0].droppedAttributesCount, 1);
+});
