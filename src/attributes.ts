@@ -62,7 +62,10 @@ export function setAttribute(bag: AttributeBag, key: string, value: unknown, cou
     return;
   }
   const values = bag.values as Record<string, AttributeValue>;
-  if (!(key in values)) {
+  if (bag.bounded && bag.count < countLimit) {
+    // A bound plus one is still a bound, whether the key is new or not: no lookup.
+    bag.count++;
+  } else if (!(key in values)) {
     if (bag.count >= countLimit && bag.bounded) recount(bag);
     if (bag.count >= countLimit) {
       bag.dropped++;

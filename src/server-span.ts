@@ -3,6 +3,7 @@
 // context; the framework names it by route through setHttpRoute, and may ask to
 // end its own spans just before the server span ends (beforeServerSpanEnds).
 import { context, createContextKey, type Context, type Span } from '@opentelemetry/api';
+import { JoinedNames } from './joined-names';
 import { log } from './log';
 
 /** The SERVER span of the request being handled, and what it needs to be renamed. */
@@ -18,6 +19,7 @@ export interface ServerSpanInfo {
 }
 
 const SERVER_SPAN_KEY = createContextKey('spanwise.server-span');
+const routeNames = new JoinedNames(' ');
 
 /** Returns `ctx` carrying the server span info. */
 export function withServerSpan(ctx: Context, info: ServerSpanInfo): Context {
@@ -35,7 +37,7 @@ export function getServerSpan(ctx: Context = context.active()): ServerSpanInfo |
  */
 export function setHttpRoute(info: ServerSpanInfo, route: string): void {
   info.route = route;
-  info.span.updateName(`${info.method} ${route}`);
+  info.span.updateName(routeNames.join(info.method, route));
   info.span.setAttribute('http.route', route);
 }
 

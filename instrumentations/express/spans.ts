@@ -9,6 +9,7 @@ import { getAgent } from '../../src/agent';
 import { subscribeContextChoice } from '../../src/channels';
 import type { Config } from '../../src/config';
 import { disableAfterError, isActive } from '../../src/guard';
+import { JoinedNames } from '../../src/joined-names';
 import { beforeServerSpanEnds, getServerSpan, setHttpRoute } from '../../src/server-span';
 import { giveAttributes } from '../../src/span';
 import { isTracingSuppressed } from '../../src/suppress';
@@ -52,10 +53,12 @@ function startLayer(message: LayerMessage, active: Context, tracer: Tracer, laye
   return trace.setSpan(active, span);
 }
 
+const spanNames = new JoinedNames(' - ');
+
 function spanName(message: LayerMessage): string {
-  if (message.type === 'request_handler') return `request handler - ${message.name}`;
-  if (message.type === 'router') return `router - ${message.name}`;
-  return `middleware - ${message.name}`;
+  if (message.type === 'request_handler') return spanNames.join('request handler', message.name);
+  if (message.type === 'router') return spanNames.join('router', message.name);
+  return spanNames.join('middleware', message.name);
 }
 
 /**
