@@ -11,12 +11,14 @@ const EXIT_TIMEOUT_MS = 20_000;
 const REPLY_TIMEOUT_MS = 10_000;
 
 /**
- * Starts `file` with `node <flags> file` and an IPC channel. Returns
+ * Starts `file` with `node <flags> file` (under `wrapper`, if given) and an IPC channel. Returns
  * { child, ready, exited, request(type), stop(), stdout(), stderr() }:
  * `ready` resolves with the child's { type: 'ready', ... } message.
  */
-function startChild(file, { flags = [], env = process.env } = {}) {
-  const child = spawn(process.execPath, [...flags, file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+function startChild(file, { flags = [], env = process.env, wrapper = [], readyTimeoutMs = READY_TIMEOUT_MS } = {}) {
+  // `wrapper`: a command that runs node itself (valgrind, for bench/instructions.js); the IPC channel passes through.
+  const [command, ...args] = [...wrapper, process.execPath, ...flags, file];
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
@@ -39,7 +41,7 @@ function startChild(file, { flags = [], env = process.env } = {}) {
     waiting.set(type, (message) => { clearTimeout(timer); resolve(message); });
     exited.then(({ code, signal }) => { clearTimeout(timer); reject(failure(`exited (${code ?? signal}) before ${type}`)); });
   });
-  const ready = waitFor('ready', READY_TIMEOUT_MS);
+  const ready = waitFor('ready', readyTimeoutMs);
   ready.catch(() => child.kill('SIGKILL'));
   return {
     child,
@@ -75,11 +77,14 @@ function exitCpu(stdout) {
   return cpu.user + cpu.system;
 }
 
-/** Runs autocannon in its own process against `url` (at `rate` req/s when given); resolves with its JSON result. */
-function runLoad(url, { connections, duration, rate }) {
+/**
+ * Runs autocannon in its own process against `url` (at `rate` req/s when given;
+ * `amount` requests instead of `duration` seconds when given); resolves with its JSON result.
+ */
+function runLoad(url, { connections, duration, rate, amount }) {
   return new Promise((resolve, reject) => {
     const worker = path.join(__dirname, 'load-worker.js');
-    const child = spawn(process.execPath, [worker, JSON.stringify({ url, connections, duration, rate })],
+    const child = spawn(process.execPath, [worker, JSON.stringify({ url, connections, duration, rate, amount })],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

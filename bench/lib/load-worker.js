@@ -12,6 +12,8 @@ autocannon({
   pipelining: 1,
   timeout: 10,
   ...(opts.rate ? { overallRate: opts.rate } : {}),
+  // A number of requests instead of a duration (autocannon then ignores duration).
+  ...(opts.amount ? { amount: opts.amount } : {}),
 }, (error, result) => {
   if (error) {
     process.stdout.write(`${JSON.stringify({ error: String(error && error.message) })}\n`);

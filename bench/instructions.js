@@ -1,0 +1,153 @@
+'use strict';
+// Instructions per request (`npm run bench -- instructions`): the agents' cost
+// counted by valgrind's callgrind instead of timed. This machine's speed swings
+// by up to 2x from minute to minute, so timings need many rounds and still
+// wander; an instruction count of the same build moves by about 2%.
+//
+// For each route and mode: the server runs under `valgrind --tool=callgrind`
+// with counting off, takes BENCH_CG_WARMUP requests (until the JIT has settled),
+// counts the next BENCH_CG_REQUESTS (callgrind_control -i on / -i off), and
+// stops. Both agents export OTLP/HTTP protobuf to the counting receiver, so the
+// count covers making, encoding and sending spans. Load: autocannon with
+// BENCH_CG_CONNECTIONS (20) connections, a fixed number of requests.
+//
+// Two counts per request: all instructions, and those outside V8's optimizing
+// compiler and garbage collector. Under valgrind the program runs about 50
+// times slower, so V8 is still compiling and collecting on its background work
+// long after the warm-up; that part moves by thousands of instructions from run
+// to run, while the rest (the app, Node, the agent) is steady. Instructions are
+// not time: the agent's code runs once per request from a cold cache, so its
+// share of cycles is somewhat larger than its share of instructions (README).
+//
+// Needs valgrind (Debian: apt install valgrind); without it the suite says so
+// and exits 0. Knobs: BENCH_CG_WARMUP (15000), BENCH_CG_REQUESTS (5000),
+// BENCH_CG_CONNECTIONS (20), BENCH_MODES, BENCH_ROUTES (hello, fetch, express).
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { agentEnv, selectModes } = require('./lib/agents');
+const { startChild, runLoad } = require('./lib/children');
+const { fmt, ratio, table } = require('./lib/stats');
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+
+const ROUTES = [
+  { id: 'hello', label: 'node:http hello', app: 'http-server.js', path: '/hello' },
+  { id: 'fetch', label: 'node:http + fetch', app: 'http-server.js', path: '/fetch' },
+  // The pool is made but never used on /hello: no database needed.
+  { id: 'express', label: 'express hello', app: 'express-server.js', path: '/hello', env: { DATABASE_URL: 'postgres://bench@127.0.0.1:9/none' } },
+];
+
+// V8's optimizing compiler, garbage collector and their C++ helpers, by symbol.
+const V8_INTERNAL = /v8::internal::|heap::|cppgc|std::/;
+
+function settings() {
+  const int = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? '', 10) || fallback);
+  return {
+    warmup: int('BENCH_CG_WARMUP', 15000),
+    requests: int('BENCH_CG_REQUESTS', 5000),
+    connections: int('BENCH_CG_CONNECTIONS', 20),
+    modes: selectModes(process.env.BENCH_MODES ? process.env.BENCH_MODES.split(',') : undefined),
+    routes: process.env.BENCH_ROUTES ? ROUTES.filter((r) => process.env.BENCH_ROUTES.split(',').includes(r.id)) : ROUTES,
+  };
+}
+
+function hasTool(name) {
+  return spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+function callgrindControl(pid, onOff) {
+  const r = spawnSync('callgrind_control', ['-i', onOff, String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`callgrind_control -i ${onOff} ${pid} failed: ${r.stderr || r.stdout}`);
+}
+
+/** [all, outside V8's compiler and collector] instructions in a callgrind output file. */
+function countInstructions(file) {
+  const r = spawnSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`callgrind_annotate failed: ${r.stderr}`);
+  let total = NaN;
+  let v8 = 0;
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.*)$/.exec(line);
+    if (m === null) continue;
+    const n = Number(m[1].replace(/,/g, ''));
+    if (m[2].includes('PROGRAM TOTALS')) total = n;
+    else if (V8_INTERNAL.test(m[2])) v8 += n;
+  }
+  return [total, total - v8];
+}
+
+async function startServices() {
+  const receiver = startChild(path.join(__dirname, 'lib', 'receiver-worker.js'));
+  const upstream = startChild(path.join(FIXTURES, 'upstream.js'));
+  const [{ url }, { port }] = await Promise.all([receiver.ready, upstream.ready]);
+  return { receiver, receiverUrl: url, upstreamUrl: `http://127.0.0.1:${port}`, stop: () => Promise.all([receiver.stop(), upstream.stop()]) };
+}
+
+async function measure(cfg, services, route, mode, dir) {
+  const out = path.join(dir, `${route.id}-${mode.id}.callgrind`);
+  const env = agentEnv(services.receiverUrl, { UPSTREAM_URL: services.upstreamUrl, ...route.env, ...mode.env });
+  const wrapper = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`];
+  // Start-up under valgrind takes up to minutes (OpenTelemetry loads hundreds of modules).
+  const server = startChild(path.join(FIXTURES, route.app), { flags: mode.flags, env, wrapper, readyTimeoutMs: 600_000 });
+  try {
+    const { port } = await server.ready;
+    const url = `http://127.0.0.1:${port}${route.path}`;
+    const warm = await runLoad(url, { connections: cfg.connections, amount: cfg.warmup });
+    const before = await services.receiver.request('count');
+    callgrindControl(server.child.pid, 'on');
+    const load = await runLoad(url, { connections: cfg.connections, amount: cfg.requests });
+    callgrindControl(server.child.pid, 'off');
+    const stopped = await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await services.receiver.request('count');
+    const [all, rest] = countInstructions(out);
+    fs.rmSync(out, { force: true });
+    return {
+      all: all / load.completed,
+      rest: rest / load.completed,
+      spans: (after.spans - before.spans) / load.completed,
+      failed: warm.non2xx + warm.errors + load.non2xx + load.errors + load.timeouts,
+      killed: stopped.killed,
+    };
+  } catch (error) {
+    server.child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+async function main() {
+  if (!hasTool('valgrind') || !hasTool('callgrind_annotate')) {
+    console.log('instructions: valgrind not found (Debian: apt install valgrind); skipped');
+    return;
+  }
+  const cfg = settings();
+  console.log(`# instructions: callgrind, autocannon -c ${cfg.connections}, ${fmt(cfg.warmup)} requests of warm-up, ` +
+    `${fmt(cfg.requests)} counted; agents export OTLP/HTTP protobuf to a counting receiver; node ${process.version}\n`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spanwise-cg-'));
+  const services = await startServices();
+  const rows = [];
+  try {
+    for (const route of cfg.routes) {
+      let base;
+      for (const mode of cfg.modes) {
+        const m = await measure(cfg, services, route, mode, dir);
+        if (mode.id === 'none') base = m;
+        console.log(`  ${route.label} / ${mode.label}: ${fmt(m.all)} instructions/req (${fmt(m.rest)} outside V8's compiler and GC), ` +
+          `${fmt(m.spans, 2)} spans/req${m.failed ? `, ${m.failed} failed` : ''}${m.killed ? ', killed at stop' : ''}`);
+        rows.push([route.label, mode.label, fmt(m.all), base ? ratio(m.all / base.all) : '', fmt(m.rest),
+          base ? ratio(m.rest / base.rest) : '', base ? fmt(m.rest - base.rest) : '', fmt(m.spans, 2)]);
+      }
+    }
+  } finally {
+    await services.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\n${table(['route', 'mode', 'instr/req', 'x no-agent', 'outside V8 compiler+GC', 'x no-agent', 'added', 'spans/req'], rows)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
