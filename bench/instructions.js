@@ -53,8 +53,8 @@ function settings() {
   };
 }
 
-function hasTool(name) {
-  return spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0;
+function hasTools(...names) {
+  return spawnSync('sh', ['-c', names.map((n) => `command -v ${n}`).join(' && ')], { stdio: 'ignore' }).status === 0;
 }
 
 function callgrindControl(pid, onOff) {
@@ -94,8 +94,8 @@ async function measure(cfg, services, route, mode, dir) {
   try {
     const { port } = await server.ready;
     const url = `http://127.0.0.1:${port}${route.path}`;
-    const warm = await runLoad(url, { connections: cfg.connections, amount: cfg.warmup });
     const before = await services.receiver.request('count');
+    const warm = await runLoad(url, { connections: cfg.connections, amount: cfg.warmup });
     callgrindControl(server.child.pid, 'on');
     const load = await runLoad(url, { connections: cfg.connections, amount: cfg.requests });
     callgrindControl(server.child.pid, 'off');
@@ -107,7 +107,8 @@ async function measure(cfg, services, route, mode, dir) {
     return {
       all: all / load.completed,
       rest: rest / load.completed,
-      spans: (after.spans - before.spans) / load.completed,
+      // Over all requests: the spans of the counted ones may leave in the export at stop.
+      spans: (after.spans - before.spans) / (warm.completed + load.completed),
       failed: warm.non2xx + warm.errors + load.non2xx + load.errors + load.timeouts,
       killed: stopped.killed,
     };
@@ -118,7 +119,7 @@ async function measure(cfg, services, route, mode, dir) {
 }
 
 async function main() {
-  if (!hasTool('valgrind') || !hasTool('callgrind_annotate')) {
+  if (!hasTools('valgrind', 'callgrind_control', 'callgrind_annotate')) {
     console.log('instructions: valgrind not found (Debian: apt install valgrind); skipped');
     return;
   }

@@ -8,7 +8,7 @@ const opts = JSON.parse(process.argv[2]);
 autocannon({
   url: opts.url,
   connections: opts.connections,
-  duration: opts.duration,
+  ...(opts.duration ? { duration: opts.duration } : {}),
   pipelining: 1,
   timeout: 10,
   ...(opts.rate ? { overallRate: opts.rate } : {}),
