@@ -5,8 +5,8 @@
 // wander; an instruction count of the same build moves by about 2%.
 //
 // For each route and mode: the server runs under `valgrind --tool=callgrind`
-// with counting off, takes BENCH_CG_WARMUP requests (until the JIT has settled),
-// counts the next BENCH_CG_REQUESTS (callgrind_control -i on / -i off), and
+// with counting off, takes BENCH_CG_WARMUP requests, idles BENCH_CG_SETTLE
+// seconds (5) so the JIT can settle, counts the next BENCH_CG_REQUESTS (callgrind_control -i on / -i off), and
 // stops. Both agents export OTLP/HTTP protobuf to the counting receiver, so the
 // count covers making, encoding and sending spans. Load: autocannon with
 // BENCH_CG_CONNECTIONS (20) connections, a fixed number of requests.
@@ -21,12 +21,14 @@
 //
 // Needs valgrind (Debian: apt install valgrind); without it the suite says so
 // and exits 0. Knobs: BENCH_CG_WARMUP (15000), BENCH_CG_REQUESTS (5000),
-// BENCH_CG_CONNECTIONS (20), BENCH_MODES, BENCH_ROUTES (hello, fetch, express).
-const { spawnSync } = require('node:child_process');
+// BENCH_CG_CONNECTIONS (20), BENCH_MODES, BENCH_ROUTES (hello, fetch, express),
+// BENCH_CG_KEEP (a folder to keep the callgrind files in, for callgrind_annotate,
+// with V8's perf maps of the JIT-compiled functions beside them).
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { agentEnv, selectModes } = require('./lib/agents');
+const { ROOT, agentEnv, selectModes } = require('./lib/agents');
 const { startChild, runLoad } = require('./lib/children');
 const { fmt, ratio, table } = require('./lib/stats');
 
@@ -48,6 +50,7 @@ function settings() {
     warmup: int('BENCH_CG_WARMUP', 15000),
     requests: int('BENCH_CG_REQUESTS', 5000),
     connections: int('BENCH_CG_CONNECTIONS', 20),
+    settle: int('BENCH_CG_SETTLE', 5),
     modes: selectModes(process.env.BENCH_MODES ? process.env.BENCH_MODES.split(',') : undefined),
     routes: process.env.BENCH_ROUTES ? ROUTES.filter((r) => process.env.BENCH_ROUTES.split(',').includes(r.id)) : ROUTES,
   };
@@ -85,17 +88,69 @@ async function startServices() {
   return { receiver, receiverUrl: url, upstreamUrl: `http://127.0.0.1:${port}`, stop: () => Promise.all([receiver.stop(), upstream.stop()]) };
 }
 
+/**
+ * Starts a fixture as a user would start it: no IPC channel to the runner (with
+ * one, Node itself spent about 17,000 more instructions on every request of the
+ * no-agent hello route here, and the agents' counts moved less, which would skew
+ * the ratios). It listens on a free port and prints where (fixtures/serve.js).
+ */
+function startPlain(file, { flags, env, wrapper }) {
+  const [command, ...args] = [...wrapper, process.execPath, ...flags, file];
+  const child = spawn(command, args, { cwd: ROOT, env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => { err = (err + d).slice(-4000); });
+  const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const ready = new Promise((resolve, reject) => {
+    // Start-up under valgrind takes up to minutes (OpenTelemetry loads hundreds of modules).
+    const timer = setTimeout(() => reject(new Error(`${file} did not listen within 10 minutes\n${err}`)), 600_000);
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`${file} exited (${code ?? signal}) before listening\n${err}`));
+    });
+  });
+  ready.catch(() => child.kill('SIGKILL'));
+  return {
+    child,
+    ready,
+    /** SIGINT, as a user stops a server by hand (the agents flush on it); SIGKILL after 60 s. */
+    async stop() {
+      child.kill('SIGINT');
+      let timer;
+      const late = new Promise((resolve) => { timer = setTimeout(() => resolve('late'), 60_000); });
+      const first = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (first !== 'late') return { killed: false };
+      child.kill('SIGKILL');
+      await exited;
+      return { killed: true };
+    },
+  };
+}
+
 async function measure(cfg, services, route, mode, dir) {
   const out = path.join(dir, `${route.id}-${mode.id}.callgrind`);
   const env = agentEnv(services.receiverUrl, { UPSTREAM_URL: services.upstreamUrl, ...route.env, ...mode.env });
   const wrapper = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`];
-  // Start-up under valgrind takes up to minutes (OpenTelemetry loads hundreds of modules).
-  const server = startChild(path.join(FIXTURES, route.app), { flags: mode.flags, env, wrapper, readyTimeoutMs: 600_000 });
+  // Kept files get V8's map of JIT code too (/tmp/perf-<pid>.map), to name the JIT-compiled functions.
+  const keep = process.env.BENCH_CG_KEEP;
+  const flags = keep ? ['--perf-basic-prof', ...mode.flags] : mode.flags;
+  const server = startPlain(path.join(FIXTURES, route.app), { flags, env, wrapper });
   try {
-    const { port } = await server.ready;
-    const url = `http://127.0.0.1:${port}${route.path}`;
+    const url = `${await server.ready}${route.path}`;
     const before = await services.receiver.request('count');
     const warm = await runLoad(url, { connections: cfg.connections, amount: cfg.warmup });
+    // Valgrind runs one thread at a time: an idle moment lets V8's background compiler
+    // finish the optimized code the warm-up asked for, which otherwise lands mid-count.
+    await new Promise((resolve) => setTimeout(resolve, cfg.settle * 1000));
     callgrindControl(server.child.pid, 'on');
     const load = await runLoad(url, { connections: cfg.connections, amount: cfg.requests });
     callgrindControl(server.child.pid, 'off');
@@ -103,7 +158,11 @@ async function measure(cfg, services, route, mode, dir) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const after = await services.receiver.request('count');
     const [all, rest] = countInstructions(out);
-    fs.rmSync(out, { force: true });
+    if (keep) {
+      fs.copyFileSync(out, path.join(keep, path.basename(out)));
+      const map = `/tmp/perf-${server.child.pid}.map`;
+      if (fs.existsSync(map)) fs.renameSync(map, path.join(keep, `${route.id}-${mode.id}.map`));
+    }
     return {
       all: all / load.completed,
       rest: rest / load.completed,

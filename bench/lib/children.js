@@ -11,14 +11,12 @@ const EXIT_TIMEOUT_MS = 20_000;
 const REPLY_TIMEOUT_MS = 10_000;
 
 /**
- * Starts `file` with `node <flags> file` (under `wrapper`, if given) and an IPC channel. Returns
+ * Starts `file` with `node <flags> file` and an IPC channel. Returns
  * { child, ready, exited, request(type), stop(), stdout(), stderr() }:
  * `ready` resolves with the child's { type: 'ready', ... } message.
  */
-function startChild(file, { flags = [], env = process.env, wrapper = [], readyTimeoutMs = READY_TIMEOUT_MS } = {}) {
-  // `wrapper`: a command that runs node itself (valgrind, for bench/instructions.js); the IPC channel passes through.
-  const [command, ...args] = [...wrapper, process.execPath, ...flags, file];
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+function startChild(file, { flags = [], env = process.env } = {}) {
+  const child = spawn(process.execPath, [...flags, file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
@@ -41,7 +39,7 @@ function startChild(file, { flags = [], env = process.env, wrapper = [], readyTi
     waiting.set(type, (message) => { clearTimeout(timer); resolve(message); });
     exited.then(({ code, signal }) => { clearTimeout(timer); reject(failure(`exited (${code ?? signal}) before ${type}`)); });
   });
-  const ready = waitFor('ready', readyTimeoutMs);
+  const ready = waitFor('ready', READY_TIMEOUT_MS);
   ready.catch(() => child.kill('SIGKILL'));
   return {
     child,
