@@ -29,7 +29,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { ROOT, agentEnv, selectModes } = require('./lib/agents');
-const { startChild, runLoad } = require('./lib/children');
+const { runLoad } = require('./lib/children');
+const { startServices } = require('./lib/e2e');
 const { fmt, ratio, table } = require('./lib/stats');
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -79,13 +80,6 @@ function countInstructions(file) {
     else if (V8_INTERNAL.test(m[2])) v8 += n;
   }
   return [total, total - v8];
-}
-
-async function startServices() {
-  const receiver = startChild(path.join(__dirname, 'lib', 'receiver-worker.js'));
-  const upstream = startChild(path.join(FIXTURES, 'upstream.js'));
-  const [{ url }, { port }] = await Promise.all([receiver.ready, upstream.ready]);
-  return { receiver, receiverUrl: url, upstreamUrl: `http://127.0.0.1:${port}`, stop: () => Promise.all([receiver.stop(), upstream.stop()]) };
 }
 
 /**

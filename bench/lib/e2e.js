@@ -187,4 +187,4 @@ function report(cfg, routes, results) {
   for (const line of warnings) console.log(`WARNING ${line}`);
 }
 
-module.exports = { runSuite };
+module.exports = { runSuite, startServices };
