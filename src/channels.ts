@@ -3,7 +3,7 @@
 // app), so every subscriber we install is guarded here. Hooks publish a message
 // and run the traced call (publishAndRun), a subscriber may choose the context it
 // runs in (subscribeContextChoice), and callbacks continue through runInScope.
-import type { AsyncResource } from 'node:async_hooks';
+import { AsyncLocalStorage, type AsyncResource } from 'node:async_hooks';
 import dc from 'node:diagnostics_channel';
 import type { EventEmitter } from 'node:events';
 import type { Context } from '@opentelemetry/api';
@@ -38,7 +38,22 @@ export interface ContextChoice {
    * the emitter could not be bound. Must not throw.
    */
   onClose?: (emitter: EventEmitter) => void;
+  /**
+   * Set by a hook whose call runs inside a native callback scope of Node's that
+   * puts the context back when it closes, with nothing of the app's left to run
+   * in it after the call: node:http's parser dispatching a request. The context
+   * is then entered for the rest of that scope, not entered and left: on Node 24
+   * (AsyncContextFrame) leaving copies the frame a second time, about 950
+   * instructions per request (callgrind).
+   */
+  scopeRestores?: boolean;
 }
+
+// AsyncLocalStorage on AsyncContextFrame (Node 24; Node 22 with its flag), where
+// enterWith replaces the current frame and a callback scope restores the one it
+// found. The async_hooks implementation (Node 20) stores on the current resource
+// instead, which would outlive the scope, so there every call is entered and left.
+const FRAMES = !('_propagate' in AsyncLocalStorage.prototype);
 
 /**
  * Subscribes `choose` to a channel whose hook runs its call through
@@ -78,6 +93,10 @@ function runInChosenContext<R>(choice: ContextChoice, fn: (...a: any[]) => R, th
   if (ctx === undefined) return Reflect.apply(fn, thisArg, args) as R;
   const manager = (managerOfAgent ??= getAgent()?.contextManager);
   if (manager === undefined) return Reflect.apply(fn, thisArg, args) as R;
+  if (choice.scopeRestores === true && FRAMES) {
+    if (manager.storage.getStore() !== ctx) manager.storage.enterWith(ctx);
+    return enterAndCall(choice, fn, thisArg, args) as R;
+  }
   return manager.storage.run(ctx, enterAndCall, choice, fn, thisArg, args) as R;
 }
 

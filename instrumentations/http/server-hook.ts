@@ -29,6 +29,17 @@ function isRequestEvent(event: unknown): boolean {
   return event === 'request' || event === 'checkContinue' || event === 'checkExpectation';
 }
 
+/**
+ * True when node:http's parser is dispatching `request` itself: it calls emit
+ * from its headers-complete callback, inside a callback scope that puts the
+ * context back when it closes, with `socket.parser.incoming` set to this request
+ * (ContextChoice scopeRestores). Not for an app emitting a request of its own.
+ */
+function isParserDispatch(request: unknown): boolean {
+  const socket = (request as { socket?: { parser?: { incoming?: unknown } | null } | null } | null | undefined)?.socket;
+  return socket?.parser?.incoming === request && request !== undefined;
+}
+
 function wrapEmit(original: Emit): Emit {
   return function emit(this: unknown, event: string | symbol) {
     if (
@@ -48,6 +59,7 @@ function wrapEmit(original: Emit): Emit {
       event: event as string,
       request: args[1],
       response: args[2],
+      scopeRestores: isParserDispatch(args[1]),
     };
     try {
       return publishAndRun(serverRequestChannel.start, message, original, this, args);
