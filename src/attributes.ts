@@ -66,7 +66,8 @@ export function setAttribute(bag: AttributeBag, key: string, value: unknown, cou
     // A bound plus one is still a bound, whether the key is new or not: no lookup.
     bag.count++;
   } else if (!(key in values)) {
-    if (bag.count >= countLimit && bag.bounded) recount(bag);
+    // Here a bounded count has reached the limit: only the exact one can tell.
+    if (bag.bounded) recount(bag);
     if (bag.count >= countLimit) {
       bag.dropped++;
       return;

@@ -13,7 +13,7 @@ import { JoinedNames } from '../../src/joined-names';
 import { beforeServerSpanEnds, getServerSpan, setHttpRoute } from '../../src/server-span';
 import { giveAttributes } from '../../src/span';
 import { isTracingSuppressed } from '../../src/suppress';
-import { layerChannel, nextChannel, type LayerMessage, type NextMessage, type RequestState } from './channels';
+import { layerChannel, nextChannel, type LayerMessage, type LayerType, type NextMessage, type RequestState } from './channels';
 
 const NAME = 'express';
 
@@ -54,11 +54,11 @@ function startLayer(message: LayerMessage, active: Context, tracer: Tracer, laye
 }
 
 const spanNames = new JoinedNames(' - ');
+// The first part of a layer span's name, by layer type: `request handler - /orders/:id`.
+const NAME_HEADS: Record<LayerType, string> = { request_handler: 'request handler', router: 'router', middleware: 'middleware' };
 
 function spanName(message: LayerMessage): string {
-  if (message.type === 'request_handler') return spanNames.join('request handler', message.name);
-  if (message.type === 'router') return spanNames.join('router', message.name);
-  return spanNames.join('middleware', message.name);
+  return spanNames.join(NAME_HEADS[message.type], message.name);
 }
 
 /**

@@ -37,7 +37,8 @@ function isRequestEvent(event: unknown): boolean {
  */
 function isParserDispatch(request: unknown): boolean {
   const socket = (request as { socket?: { parser?: { incoming?: unknown } | null } | null } | null | undefined)?.socket;
-  return socket?.parser?.incoming === request && request !== undefined;
+  // `request !== undefined` first: a missing request would match a parser with no incoming one.
+  return request !== undefined && socket?.parser?.incoming === request;
 }
 
 function wrapEmit(original: Emit): Emit {
