@@ -5,6 +5,7 @@
 // recording spans: unsampled requests build none of this.
 import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import type { Config } from '../../src/config';
+import { JoinedNames } from '../../src/joined-names';
 import { giveAttributes } from '../../src/span';
 import { createHeaderCapture, REQUEST_HEADER_PREFIX, RESPONSE_HEADER_PREFIX, type HeaderCapture } from '../http/headers';
 import {
@@ -18,14 +19,19 @@ import { headerValues } from './undici-headers';
 /** What the attribute builders need from the configuration, prepared once at subscribe time. */
 export interface FetchAttributeOptions {
   readonly redactQuery: QueryRedactor;
+  /** url.full from origin and path, redacted, kept for the next request to the same URL. */
+  readonly fullUrls: JoinedNames;
   readonly captureRequest: HeaderCapture | undefined;
   readonly captureResponse: HeaderCapture | undefined;
 }
 
 /** Prepares the redactor and header captures from the `http` config section. */
 export function createAttributeOptions(http: Config['http']): FetchAttributeOptions {
+  const redactQuery = createQueryRedactor(http.redactQueryKeys);
   return {
-    redactQuery: createQueryRedactor(http.redactQueryKeys),
+    redactQuery,
+    // At most 32 origins of 256 paths of up to 256 characters: about 2 MB at worst.
+    fullUrls: new JoinedNames('', { finish: (url) => redactUrl(url, redactQuery), maxHeads: 32, maxTails: 256, maxTailLength: 256 }),
     captureRequest: createHeaderCapture(REQUEST_HEADER_PREFIX, http.clientRequestHeaders),
     captureResponse: createHeaderCapture(RESPONSE_HEADER_PREFIX, http.clientResponseHeaders),
   };
@@ -45,8 +51,8 @@ export function setRequestAttributes(
     attributes[ATTR.serverAddress] = origin.address;
     attributes[ATTR.serverPort] = origin.port;
   }
-  const full = absolute ? (path as string) : joinUrl(origin, path);
-  if (full !== undefined) attributes[ATTR.urlFull] = redactUrl(full, options.redactQuery);
+  if (absolute) attributes[ATTR.urlFull] = redactUrl(path as string, options.redactQuery);
+  else if (origin !== null) attributes[ATTR.urlFull] = fullUrl(origin, path, options);
   giveAttributes(span, attributes);
   if (options.captureRequest !== undefined) {
     const headers = request.headers;
@@ -62,10 +68,10 @@ function originOf(url: string): string | undefined {
   }
 }
 
-function joinUrl(origin: OriginInfo | null, path: unknown): string | undefined {
-  if (origin === null) return undefined;
+function fullUrl(origin: OriginInfo, path: unknown, options: FetchAttributeOptions): string {
+  if (typeof path === 'string' && path.startsWith('/')) return options.fullUrls.join(origin.prefix, path);
   // `host:port` for CONNECT, or no path at all: the origin is all there is.
-  return typeof path === 'string' && path.startsWith('/') ? origin.prefix + path : origin.prefix;
+  return redactUrl(origin.prefix, options.redactQuery);
 }
 
 /** Sets network.peer.* and network.protocol.version from the socket the request is written to. */

@@ -72,3 +72,20 @@ for (const [description, error, expected] of ERROR_CASES) {
     assert.equal(fetchErrorType(error), expected);
   });
 }
+
+const { isPlainHeaderValue, directHeaderNames } = require('../../dist/instrumentations/fetch/spans.js');
+
+test('isPlainHeaderValue: tab and printable ASCII only, so a value pushed past addHeader is one undici accepts', () => {
+  for (const ok of ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'a=1,b=2', 'k=v;p', '\tx y', '']) {
+    assert.equal(isPlainHeaderValue(ok), true, JSON.stringify(ok));
+  }
+  for (const bad of ['a\r\nx-evil: 1', 'a\nb', 'a\0b', 'caf\u00e9', 'a\u007fb', '\u2028', 7, undefined, null, ['a']]) {
+    assert.equal(isPlainHeaderValue(bad), false, JSON.stringify(bad));
+  }
+});
+
+test('directHeaderNames: only lower-case tokens that undici does not handle itself', () => {
+  const names = directHeaderNames(['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'host', 'content-length',
+    'connection', 'expect', 'Traceparent', 'bad name', 'x\r\ny', '']);
+  assert.deepEqual([...names], ['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid']);
+});
