@@ -30,7 +30,7 @@ export function createAttributeOptions(http: Config['http']): FetchAttributeOpti
   const redactQuery = createQueryRedactor(http.redactQueryKeys);
   return {
     redactQuery,
-    // At most 32 origins of 256 paths of up to 256 characters: about 2 MB at worst.
+    // At most 32 origins of 256 paths of up to 256 characters: a few MB at worst.
     fullUrls: new JoinedNames('', { finish: (url) => redactUrl(url, redactQuery), maxHeads: 32, maxTails: 256, maxTailLength: 256 }),
     captureRequest: createHeaderCapture(REQUEST_HEADER_PREFIX, http.clientRequestHeaders),
     captureResponse: createHeaderCapture(RESPONSE_HEADER_PREFIX, http.clientResponseHeaders),
@@ -69,7 +69,11 @@ function originOf(url: string): string | undefined {
 }
 
 function fullUrl(origin: OriginInfo, path: unknown, options: FetchAttributeOptions): string {
-  if (typeof path === 'string' && path.startsWith('/')) return options.fullUrls.join(origin.prefix, path);
+  if (typeof path === 'string' && path.startsWith('/')) {
+    // A query may carry a secret that redaction hides from the span: such a path is
+    // never kept (as a cache key) beyond its request.
+    return path.includes('?') ? redactUrl(origin.prefix + path, options.redactQuery) : options.fullUrls.join(origin.prefix, path);
+  }
   // `host:port` for CONNECT, or no path at all: the origin is all there is.
   return redactUrl(origin.prefix, options.redactQuery);
 }

@@ -89,3 +89,21 @@ test('directHeaderNames: only lower-case tokens that undici does not handle itse
     'connection', 'expect', 'Traceparent', 'bad name', 'x\r\ny', '']);
   assert.deepEqual([...names], ['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid']);
 });
+
+const { createAttributeOptions, setRequestAttributes } = require('../../dist/instrumentations/fetch/attributes.js');
+
+test('url.full: redacted, kept for a path without a query, never kept (nor its secret) for one with a query', () => {
+  const options = createAttributeOptions({ redactQueryKeys: [], clientRequestHeaders: [], clientResponseHeaders: [] });
+  const method = { spanName: 'GET', method: 'GET', original: undefined };
+  const urlFull = (path) => {
+    let got;
+    setRequestAttributes({ setAttributes: (a) => { got = a; } }, { origin: 'http://127.0.0.1:8080', path, method: 'GET' }, method, options);
+    return got['url.full'];
+  };
+  const first = urlFull('/stock/42');
+  assert.equal(first, 'http://127.0.0.1:8080/stock/42');
+  assert.equal(urlFull(['/stock', '/42'].join('')), first);
+  assert.equal(urlFull('/login?user=a&token=s3cret'), 'http://127.0.0.1:8080/login?user=a&token=REDACTED');
+  assert.deepEqual([...options.fullUrls.byHead.get('http://127.0.0.1:8080').joined.keys()], ['/stock/42']);
+  assert.equal(urlFull('host:443'), 'http://127.0.0.1:8080');
+});
