@@ -56,15 +56,11 @@ function lazyExporter(exporter: { get(): SpanExporter; created(): SpanExporter |
 /**
  * A BatchQueue made on the first span: OTLP protobuf is encoded soon after spans
  * end, eight at a time (export/encoded-span-queue.ts says why), so few span
- * objects wait for export.
+ * objects wait for export. A class rather than an object of closures: its
+ * methods sit on every span's end path, where V8 inlines a class's methods and
+ * getter at once (a literal's getter and arrow properties left generic property
+ * loads behind, callgrind, Node 24).
  */
-function lazyEncodedQueue(otlp: { get(): OtlpHttpExporter }, batchSize: number): BatchQueue {
-  return new LazyEncodedQueue(otlp, batchSize);
-}
-
-// A class rather than an object of closures: its methods sit on every span's end
-// path, where V8 inlines a class's methods and getter at once (a literal's getter
-// and arrow properties left generic property loads behind, callgrind, Node 24).
 class LazyEncodedQueue implements BatchQueue {
   private queue: import('./export/encoded-span-queue').EncodedSpanQueue | undefined;
 
@@ -101,7 +97,7 @@ function createProcessors(config: Config): SpanProcessor[] {
     }
     const otlp = lazy(() => (require('./export/otlp-http-exporter') as typeof import('./export/otlp-http-exporter'))
       .createOtlpHttpExporter(config.otlp));
-    const queue = config.otlp.protocol === 'http/protobuf' ? lazyEncodedQueue(otlp, config.bsp.maxExportBatchSize) : undefined;
+    const queue = config.otlp.protocol === 'http/protobuf' ? new LazyEncodedQueue(otlp, config.bsp.maxExportBatchSize) : undefined;
     processors.push(new BatchSpanProcessor(lazyExporter(otlp), config.bsp, queue));
   }
   return processors;
