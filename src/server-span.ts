@@ -59,9 +59,13 @@ export function beforeServerSpanEnds<A>(info: ServerSpanInfo, fn: (arg: A) => vo
 export function runBeforeServerSpanEnds(info: ServerSpanInfo): void {
   const fn = info.beforeEnd;
   if (fn === undefined) return;
+  const arg = info.beforeEndArg;
+  // The info stays in the request's contexts, which can outlive the request
+  // (span.ts end() says how): it keeps no reference to the framework's request.
   info.beforeEnd = undefined;
+  info.beforeEndArg = undefined;
   try {
-    fn(info.beforeEndArg);
+    fn(arg);
   } catch (err) {
     log.warn('ending a framework\'s spans with the server span failed', err);
   }

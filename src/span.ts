@@ -21,12 +21,14 @@ const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 // Most spans have no events and no links: they share these instead of two arrays each.
 const NO_EVENTS: readonly SpanEventData[] = Object.freeze([]);
 const NO_LINKS: readonly SpanLinkData[] = Object.freeze([]);
+// What an ended span holds instead of its attributes (see end()).
+const ENDED_BAG: AttributeBag = Object.freeze({ values: Object.freeze({}), count: 0, bounded: false, dropped: 0 }) as AttributeBag;
 
 /** A sampled, recording span implementing the @opentelemetry/api Span. */
 export class RecordingSpan implements ApiSpan {
   private ended = false;
   private name: string;
-  private readonly attrs: AttributeBag;
+  private attrs: AttributeBag;
   private events: SpanEventData[] | undefined = undefined;
   private droppedEvents = 0;
   private links: SpanLinkData[] | undefined = undefined;
@@ -136,7 +138,18 @@ export class RecordingSpan implements ApiSpan {
     this.ended = true;
     let end = endTime === undefined ? now() : toEpochMs(endTime);
     if (end < this.startTime) end = this.startTime;
-    this.owner.onEnd(this.snapshot(end));
+    const finished = this.snapshot(end);
+    // What the span recorded now belongs to the snapshot. The span object itself
+    // can stay reachable long after its request: through the contexts it was
+    // active in, which Node 24 keeps in the async context frame of every timer,
+    // stream and promise made there, some of which undici keeps until a full
+    // collection. Holding its attributes, events and links too made each such
+    // request promote several KB more to the old generation (express + pg route,
+    // --trace-gc-nvp: 13.6 to 15.0 KB per request against 10.4 to 11.4 without).
+    this.attrs = ENDED_BAG;
+    this.events = undefined;
+    this.links = undefined;
+    this.owner.onEnd(finished);
   }
 
   isRecording(): boolean {
@@ -153,7 +166,7 @@ export class RecordingSpan implements ApiSpan {
     return this.name;
   }
 
-  /** A live read of one attribute, for instrumentations that enrich spans. */
+  /** A live read of one attribute, for instrumentations that enrich spans; nothing once the span has ended. */
   getAttribute(key: string): AttributeValue | undefined {
     return this.attrs.values[key];
   }
