@@ -202,3 +202,38 @@ test('attributes given by an instrumentation keep the count limit exact, though 
   assert.deepEqual(finished[0].attributes, { a: 'lon', b: 1 });
   assert.equal(finished[0].droppedAttributesCount, 1);
 });
+
+test('an ended span keeps nothing it recorded (the finished span has it all), nor does the server span info keep its framework request', () => {
+  const { tracer, finished } = memoryProvider();
+  const span = tracer.startSpan('kept-small', { attributes: { 'url.path': '/orders/42' } }, ROOT_CONTEXT);
+  span.addEvent('e', { n: 1 });
+  span.addLink({ context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 } });
+  assert.equal(span.getAttribute('url.path'), '/orders/42');
+  span.end();
+  // Contexts that held the span can outlive its request: the span object must not hold its data there.
+  assert.equal(span.getAttribute('url.path'), undefined);
+  assert.deepEqual(Object.keys(span.attrs.values), []);
+  assert.equal(span.events, undefined);
+  assert.equal(span.links, undefined);
+  // Calls after the end still do nothing and throw nothing.
+  span.setAttribute('late', 1);
+  span.setAttributes({ later: 2 });
+  span.addEvent('late');
+  span.addLink({ context: { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: 1 } });
+  const s = finished[0];
+  assert.deepEqual(s.attributes, { 'url.path': '/orders/42' });
+  assert.equal(s.events.length, 1);
+  assert.equal(s.links.length, 1);
+
+  const { beforeServerSpanEnds, runBeforeServerSpanEnds } = require('../../dist/src/server-span.js');
+  const server = tracer.startSpan('GET', {}, ROOT_CONTEXT);
+  const info = { span: server, method: 'GET', route: undefined, beforeEnd: undefined, beforeEndArg: undefined };
+  const request = { url: '/orders/42' };
+  const seen = [];
+  assert.equal(beforeServerSpanEnds(info, (arg) => seen.push(arg), request), true);
+  runBeforeServerSpanEnds(info);
+  runBeforeServerSpanEnds(info);
+  assert.deepEqual(seen, [request]);
+  assert.equal(info.beforeEndArg, undefined);
+  assert.equal(info.beforeEnd, undefined);
+});
