@@ -15,8 +15,8 @@
 // Which ones: the first two on every connection (each server under test opens
 // its own, so every agent and every run is checked) and every 1,024th after.
 // A full decode of 512 spans takes about 9.5 ms here: checking every 64th
-// request, as this receiver once did, doubled its CPU (330 against 180 µs per
-// export of 512 spans, Node 24), CPU taken from the server under test.
+// request, as this receiver once did, doubled its CPU (330 against 180 to 240
+// µs per export of 512 spans, Node 24), CPU taken from the server under test.
 //
 // Runner protocol (IPC): sends { type: 'ready', url }; answers { type: 'count' }
 // with { spans, requests, rejected, mismatches, cpu }; stops on { type: 'stop' }.
